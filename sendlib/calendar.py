@@ -191,13 +191,17 @@ class SchoolCalendar:
             self._days, effective
         )
 
-    def school_days(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+    def school_days(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[dt.date]:
         """School days from ``start`` to ``end`` inclusive (default: the whole calendar)."""
         lo = 0 if start is None else bisect.bisect_left(self._days, start)
         hi = len(self._days) if end is None else bisect.bisect_right(self._days, end)
         return self._days[lo:hi]
 
-    def sendco_days(self, start: dt.date | None = None, end: dt.date | None = None) -> list[dt.date]:
+    def sendco_days(
+        self, start: dt.date | None = None, end: dt.date | None = None
+    ) -> list[dt.date]:
         """SENDCo days from ``start`` to ``end`` inclusive."""
         working = {WEEKDAYS.index(d) for d in self.sendco_working_days}
         return [d for d in self.school_days(start, end) if d.weekday() in working]
@@ -211,7 +215,9 @@ class SchoolCalendar:
         for term in self.terms:
             if term.name.lower() == name.lower():
                 return term
-        raise KeyError(f"no term called {name!r}; terms are {', '.join(t.name for t in self.terms)}")
+        raise KeyError(
+            f"no term called {name!r}; terms are {', '.join(t.name for t in self.terms)}"
+        )
 
     def _check_covered(self, day: dt.date) -> None:
         if day > self.covers_to:

@@ -65,20 +65,36 @@ def _sendco_share(school: School, as_of: dt.date, since: dt.date) -> float:
     return float(reviews["sendco_attended"].mean()) if reviews.height else 0.5
 
 
-def capacity(school: School, as_of: dt.date | None = None, levers: Levers | None = None) -> Capacity:
+def capacity(
+    school: School, as_of: dt.date | None = None, levers: Levers | None = None
+) -> Capacity:
     """SENDCo supply and demand for the school year of ``as_of``, under optional levers."""
     levers = levers or Levers()
     year = school_year(school, as_of)
     a, policy, calendar = year.as_of, school.policy, school.calendar
     working = levers.working_days or school.config.sendco.working_days
-    hours = levers.hours_per_day if levers.hours_per_day is not None else school.config.sendco.send_hours_per_day
-    surgeries = levers.surgeries_per_week if levers.surgeries_per_week is not None else policy.surgeries_per_week
+    hours = (
+        levers.hours_per_day
+        if levers.hours_per_day is not None
+        else school.config.sendco.send_hours_per_day
+    )
+    surgeries = (
+        levers.surgeries_per_week
+        if levers.surgeries_per_week is not None
+        else policy.surgeries_per_week
+    )
     observed_share = _sendco_share(school, a, year.start)
-    share = observed_share if levers.class_teacher_led_share is None else 1 - levers.class_teacher_led_share
+    share = (
+        observed_share
+        if levers.class_teacher_led_share is None
+        else 1 - levers.class_teacher_led_share
+    )
     per_meeting_overhead = policy.preparation_minutes + policy.write_up_minutes
     weekday_numbers = [WEEKDAYS.index(d) for d in working]
 
-    days = pl.DataFrame({"day": calendar.school_days(year.start, year.end)}, schema={"day": pl.Date})
+    days = pl.DataFrame(
+        {"day": calendar.school_days(year.start, year.end)}, schema={"day": pl.Date}
+    )
     days = days.with_columns(
         week=pl.col("day").dt.truncate("1w"),
         term=_term_of(year.terms),
@@ -88,8 +104,10 @@ def capacity(school: School, as_of: dt.date | None = None, levers: Levers | None
 
     history = _recorded_demand(school, a, year.start, levers, share, observed_share)
     forecast, look = _forward_look(school, year, days, levers, share, per_meeting_overhead)
-    demand = pl.concat([history, forecast], how="vertical").group_by("day").agg(
-        pl.col(c).sum() for c in COMPONENTS if c != "surgeries"
+    demand = (
+        pl.concat([history, forecast], how="vertical")
+        .group_by("day")
+        .agg(pl.col(c).sum() for c in COMPONENTS if c != "surgeries")
     )
     daily = days.join(demand, on="day", how="left").with_columns(
         pl.col(c).fill_null(0.0) for c in COMPONENTS if c != "surgeries"
@@ -105,7 +123,9 @@ def capacity(school: School, as_of: dt.date | None = None, levers: Levers | None
     weekly = _rollup(daily, "week").rename({"week": "week_start"})
     terms = _rollup(daily, "term")
     current = year.current_term
-    this_term = daily.filter(~pl.col("forecast") & (pl.col("term") == (current.name if current else "")))
+    this_term = daily.filter(
+        ~pl.col("forecast") & (pl.col("term") == (current.name if current else ""))
+    )
     rest = daily.filter(pl.col("forecast"))
     summary = {
         "utilisation_this_term": _ratio(this_term),
@@ -150,11 +170,17 @@ def what_if(
 def _term_of(terms) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for term in reversed(terms):
-        expr = pl.when(pl.col("day").is_between(term.start, term.end)).then(pl.lit(term.name)).otherwise(expr)
+        expr = (
+            pl.when(pl.col("day").is_between(term.start, term.end))
+            .then(pl.lit(term.name))
+            .otherwise(expr)
+        )
     return expr
 
 
-def _recorded_demand(school, a, since, levers: Levers, share: float, observed: float) -> pl.DataFrame:
+def _recorded_demand(
+    school, a, since, levers: Levers, share: float, observed: float
+) -> pl.DataFrame:
     """SENDCo minutes from recorded meetings up to ``as_of``, re-weighted by the levers."""
     policy = school.policy
     meetings = school.meetings.filter(
@@ -163,23 +189,35 @@ def _recorded_demand(school, a, since, levers: Levers, share: float, observed: f
         & pl.col("starts_at").dt.date().is_between(since, a)
     ).with_columns(day=pl.col("starts_at").dt.date())
     # A review the SENDCo attends happens share/observed times as often under the lever.
-    weight = pl.when(pl.col("kind") == "review").then(share / observed if observed else 1.0).otherwise(1.0)
+    weight = (
+        pl.when(pl.col("kind") == "review")
+        .then(share / observed if observed else 1.0)
+        .otherwise(1.0)
+    )
     minutes = pl.col("minutes").cast(pl.Float64)
     if levers.meeting_minutes is not None:
-        minutes = pl.when(pl.col("kind").is_in(["review", "concern", "other"])).then(
-            float(levers.meeting_minutes)
-        ).otherwise(minutes)
+        minutes = (
+            pl.when(pl.col("kind").is_in(["review", "concern", "other"]))
+            .then(float(levers.meeting_minutes))
+            .otherwise(minutes)
+        )
     booked_surgery = (pl.col("kind") == "surgery") & pl.col("pupil_id").is_not_null()
     overhead = (
         pl.when(pl.col("kind") == "surgery")
-        .then(pl.when(booked_surgery & (pl.col("status") == "held")).then(policy.write_up_minutes).otherwise(0))
+        .then(
+            pl.when(booked_surgery & (pl.col("status") == "held"))
+            .then(policy.write_up_minutes)
+            .otherwise(0)
+        )
         .when(pl.col("status") == "held")
         .then(policy.preparation_minutes + policy.write_up_minutes)
         .otherwise(policy.preparation_minutes)
     ).cast(pl.Float64)
     return meetings.select(
         "day",
-        meetings=pl.when(pl.col("kind").is_in(["annual_review", "surgery"]).not_()).then(minutes * weight).otherwise(0.0),
+        meetings=pl.when(pl.col("kind").is_in(["annual_review", "surgery"]).not_())
+        .then(minutes * weight)
+        .otherwise(0.0),
         annual_reviews=pl.when(pl.col("kind") == "annual_review").then(minutes).otherwise(0.0),
         preparation_and_records=overhead * weight,
     )
@@ -230,7 +268,9 @@ def _forward_look(
 
     n = ahead.len()
     spread = pl.DataFrame({"day": ahead}).with_columns(
-        meetings=pl.lit((reviews_sendco * review_minutes + requests_expected * request_minutes) / n),
+        meetings=pl.lit(
+            (reviews_sendco * review_minutes + requests_expected * request_minutes) / n
+        ),
         annual_reviews=pl.lit(0.0),
         preparation_and_records=pl.lit((reviews_sendco + requests_expected) * overhead / n),
     )
@@ -293,3 +333,31 @@ def _rollup(daily: pl.DataFrame, key: str) -> pl.DataFrame:
 def _ratio(frame: pl.DataFrame) -> float | None:
     supply = frame["supply_minutes"].sum()
     return float(frame["demand_minutes"].sum() / supply) if supply else None
+
+
+SUMMARY_LABELS = {
+    "utilisation_this_term": "Utilisation this term",
+    "utilisation_year_to_date": "Utilisation, year to date",
+    "forecast_utilisation_rest_of_year": "Forecast utilisation, rest of year",
+    "supply_hours_rest_of_year": "Protected hours left this year",
+    "demand_hours_rest_of_year": "Hours of meetings still owed",
+    "headroom_hours_rest_of_year": "Headroom (hours)",
+    "reviews_owed": "Termly reviews still owed",
+    "reviews_owed_sendco": "... of which the SENDCo attends",
+    "annual_reviews_to_hold": "Annual reviews to hold by year end",
+    "request_meetings_expected": "Request meetings expected",
+}
+
+
+def compare(baseline: Capacity, scenarios: dict[str, Capacity]) -> pl.DataFrame:
+    """Headline capacity figures side by side: one row per figure, a column per scenario."""
+    columns = {"figure": list(SUMMARY_LABELS.values())}
+    for name, result in {"baseline": baseline, **scenarios}.items():
+        columns[name] = [_format(key, result.summary.get(key)) for key in SUMMARY_LABELS]
+    return pl.DataFrame(columns)
+
+
+def _format(key: str, value) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.0%}" if key.startswith(("utilisation", "forecast")) else f"{value:g}"

@@ -11,7 +11,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from sendlib.errors import CalendarRangeError, DataValidationError, format_problems
+from sendlib.errors import CalendarRangeError, DataValidationError, ReportError, format_problems
 
 
 def _date(text: str) -> dt.date:
@@ -88,13 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check a school folder and summarise it")
     validate.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
-    validate.add_argument("--all", action="store_true", help="list every problem (default: 25 per file)")
+    validate.add_argument(
+        "--all", action="store_true", help="list every problem (default: 25 per file)"
+    )
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="render the termly leadership report (HTML)")
     report.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
-    report.add_argument("--as-of", type=_date, default=None, help="date to report as of (default: today)")
-    report.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)")
+    report.add_argument(
+        "--as-of", type=_date, default=None, help="date to report as of (default: today)"
+    )
+    report.add_argument(
+        "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
+    )
     report.set_defaults(run=_report)
 
     sample = commands.add_parser("sample", help="write a synthetic school folder")
@@ -102,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--phase", choices=("primary", "secondary"), default="primary")
     sample.add_argument("--pupils", type=int, default=420, help="pupils on roll (default 420)")
     sample.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
-    sample.add_argument("--as-of", type=_date, default=None, help="last day of data (default 2026-03-06)")
+    sample.add_argument(
+        "--as-of", type=_date, default=None, help="last day of data (default 2026-03-06)"
+    )
     sample.add_argument("--name", default=None, help="the school's name")
     sample.set_defaults(run=_sample)
     return parser
@@ -116,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(format_problems(exc.problems, limit_per_file=25), file=sys.stderr)
         return 1
-    except (CalendarRangeError, FileNotFoundError) as exc:
+    except (CalendarRangeError, FileNotFoundError, ReportError) as exc:
         print(f"sendlib {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -65,7 +65,9 @@ def load_config(path: Path) -> SchoolConfig:
             [Problem(FILE, None, None, str(path), "a school.toml file in the school folder")]
         ) from None
     except tomllib.TOMLDecodeError as exc:
-        raise DataValidationError([Problem(FILE, None, None, None, f"valid TOML ({exc})")]) from None
+        raise DataValidationError(
+            [Problem(FILE, None, None, None, f"valid TOML ({exc})")]
+        ) from None
     return parse_config(raw)
 
 
@@ -74,7 +76,9 @@ def parse_config(raw: dict[str, Any]) -> SchoolConfig:
     problems: list[Problem] = []
 
     def problem(column: str, value: Any, expected: str) -> None:
-        problems.append(Problem(FILE, None, column, None if value is None else str(value), expected))
+        problems.append(
+            Problem(FILE, None, column, None if value is None else str(value), expected)
+        )
 
     def unknown(table: str, values: dict, allowed: set[str]) -> None:
         for key in values:
@@ -184,12 +188,16 @@ def _sendco_pattern(sendco: dict, problem) -> SendcoPattern:
     if ends is None:
         problem("[sendco] day_ends", sendco.get("day_ends"), 'a time such as "16:00"')
         ends = default.day_ends
-    length_hours = (dt.datetime.combine(dt.date.min, ends) - dt.datetime.combine(dt.date.min, starts))
+    length_hours = dt.datetime.combine(dt.date.min, ends) - dt.datetime.combine(dt.date.min, starts)
     length = length_hours.total_seconds() / 3600
     if length <= 0:
         problem("[sendco] day_ends", sendco.get("day_ends"), "a time after day_starts")
     hours = sendco.get("send_hours_per_day", default.send_hours_per_day)
-    if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= max(length, 0):
+    if (
+        isinstance(hours, bool)
+        or not isinstance(hours, int | float)
+        or not 0 < hours <= max(length, 0)
+    ):
         problem(
             "[sendco] send_hours_per_day",
             hours,
@@ -232,7 +240,7 @@ def _periods(values: Any, table: str, problem, required: bool) -> list:
                 problem(f"{label} {key}", key, "a known key (end, name, start)")
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
-            problem(f"{label} name", name, "a name such as \"Autumn 2025\"")
+            problem(f"{label} name", name, 'a name such as "Autumn 2025"')
             name = f"{table} #{number}"
         start, end = _date(entry.get("start")), _date(entry.get("end"))
         if start is None:

@@ -25,7 +25,11 @@ COVERAGE_LABELS = {
     "never_met": "Never met this year",
 }
 ANNUAL_REVIEW_STATUSES = ("overdue", "due_soon", "ok")
-ANNUAL_REVIEW_LABELS = {"overdue": "Overdue", "due_soon": "Due within six weeks", "ok": "Not yet due"}
+ANNUAL_REVIEW_LABELS = {
+    "overdue": "Overdue",
+    "due_soon": "Due within six weeks",
+    "ok": "Not yet due",
+}
 #: Regulation 20 (SEND Regulations 2014): invitations go out at least two weeks before.
 NOTICE_DAYS = 14
 #: Code of Practice 9.179: phase-transfer reviews by 15 February; 31 March for Year 11.
@@ -70,7 +74,9 @@ def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFram
         in_term = meetings.filter(pl.col("day").is_between(term.start, term.end))
         counted = pl.col("registered_on") <= term.start
         completed += counted.cast(pl.Int32)
-        missed += (counted & ~pl.col("pupil_id").is_in(in_term["pupil_id"].implode())).cast(pl.Int32)
+        missed += (counted & ~pl.col("pupil_id").is_in(in_term["pupil_id"].implode())).cast(
+            pl.Int32
+        )
     counts = meetings.group_by("pupil_id").agg(
         pl.len().alias("meetings_this_year"),
         pl.col("day").max().alias("last_meeting_on"),
@@ -132,7 +138,9 @@ def _projection(school: School, year: SchoolYear) -> list[pl.Expr]:
     projected = pl.col("meetings_this_year") + pace * remaining
     return [
         projected.round(1).alias("projected_meetings"),
-        (projected >= school.policy.min_parent_meetings_per_year).alias("projected_to_meet_minimum"),
+        (projected >= school.policy.min_parent_meetings_per_year).alias(
+            "projected_to_meet_minimum"
+        ),
     ]
 
 
@@ -157,11 +165,16 @@ def meetings_by_term(school: School, as_of: dt.date | None = None) -> pl.DataFra
 
 def coverage_breakdown(coverage: pl.DataFrame, by: str) -> pl.DataFrame:
     """Pupils per coverage status within each group of ``by`` (year_group, primary_need,
-    sen_status, lead_staff_id), with the share on track: where inequities show."""
+    sen_status, lead_staff_id), with the share on track: where inequities show.
+    """
     statuses = [(pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in COVERAGE_STATUSES]
     return (
         coverage.group_by(by)
-        .agg(pl.len().cast(pl.Int64).alias("pupils"), *statuses, pl.col("on_track").mean().alias("on_track_share"))
+        .agg(
+            pl.len().cast(pl.Int64).alias("pupils"),
+            *statuses,
+            pl.col("on_track").mean().alias("on_track_share"),
+        )
         .sort(by)
     )
 
@@ -177,10 +190,13 @@ def record_timeliness(school: School, as_of: dt.date | None = None) -> pl.DataFr
     a, calendar = year.as_of, school.calendar
     limit = school.policy.record_within_school_days
     held = counting_meetings(school, a, year.start).with_columns(
-        pl.when(pl.col("record_sent_on") <= a).then(pl.col("record_sent_on")).alias("record_sent_on")
+        pl.when(pl.col("record_sent_on") <= a)
+        .then(pl.col("record_sent_on"))
+        .alias("record_sent_on")
     )
     held = held.with_columns(
-        record_due_on=calendar.add_school_days_expr(pl.col("day"), limit),
+        # Range-checked: a due date past the calendar is an error, never a summer-holiday guess.
+        record_due_on=calendar.add_school_days_series(held["day"], limit),
         school_days_to_record=pl.when(pl.col("record_sent_on").is_not_null()).then(
             calendar.school_days_taken_expr(pl.col("day"), pl.col("record_sent_on"))
         ),

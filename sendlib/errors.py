@@ -54,3 +54,7 @@ def format_problems(problems: list[Problem], limit_per_file: int | None = None) 
         if len(shown) < len(found):
             lines.append(f"  ... and {len(found) - len(shown)} more in {file}")
     return "\n".join(lines)
+
+
+class ReportError(RuntimeError):
+    """A notebook failed while rendering; the message says where to read the details."""

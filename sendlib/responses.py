@@ -40,9 +40,9 @@ def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame
     calendar, policy = school.calendar, school.policy
     requests = school.requests.filter(pl.col("received_on") <= as_of).with_columns(
         # An acknowledgement or response dated after as_of has not happened yet.
-        pl.when(pl.col("acknowledged_on") <= as_of).then(pl.col("acknowledged_on")).alias(
-            "acknowledged_on"
-        ),
+        pl.when(pl.col("acknowledged_on") <= as_of)
+        .then(pl.col("acknowledged_on"))
+        .alias("acknowledged_on"),
         pl.when(pl.col("acknowledged_on") <= as_of).then(pl.col("response")).alias("response"),
     )
     calendar.next_school_day_series(requests["received_on"])
@@ -137,7 +137,11 @@ def response_summary(times: pl.DataFrame, by: str | None = None) -> pl.DataFrame
         .median()
         .alias("median_school_days")
     )
-    grouped = frame.group_by(keys, maintain_order=True).agg(aggregations) if keys else frame.select(aggregations)
+    grouped = (
+        frame.group_by(keys, maintain_order=True).agg(aggregations)
+        if keys
+        else frame.select(aggregations)
+    )
     decided = sum(pl.col(s) for s in DECIDED)
     grouped = grouped.with_columns(
         decided=decided,
