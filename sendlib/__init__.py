@@ -4,9 +4,11 @@ The domain rules of ``DOMAIN.md`` live here; notebooks and the command line only
 """
 
 from sendlib.calendar import Closure, SchoolCalendar, Term
+from sendlib.coverage import annual_reviews, review_coverage
 from sendlib.errors import CalendarRangeError, DataValidationError, Problem
 from sendlib.load import School, load_school
 from sendlib.policy import Policy
+from sendlib.responses import response_times
 
 __all__ = [
     "CalendarRangeError",
@@ -17,6 +19,9 @@ __all__ = [
     "School",
     "SchoolCalendar",
     "Term",
+    "annual_reviews",
     "load_school",
+    "response_times",
+    "review_coverage",
 ]
 __version__ = "0.1.0"

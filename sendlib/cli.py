@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import signal
 import sys
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _validate(args: argparse.Namespace) -> int:
     )
     print("Rows:")
     for name in ("pupils", "staff", "requests", "meetings", "plans"):
-        print(f"  {name + '.csv':<14}{school.table(name).height:>7}")
+        print(f"  {name:<10}{school.table(name).height:>7}")
     print(
         f"Pupils: {by_status.get('K', 0)} on SEN support (K), {by_status.get('E', 0)} with an "
         f"EHC plan (E), {by_status.get('M', 0)} monitored (M)"
@@ -118,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    # Piped into head or less: stop quietly when the reader goes away.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)

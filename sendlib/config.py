@@ -132,8 +132,12 @@ def parse_config(raw: dict[str, Any]) -> SchoolConfig:
     names = [t.name for t in terms]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
         problem("[[terms]] name", duplicate, "a different name for each term")
+    # A term left out for bad dates would make its half terms look misplaced: check
+    # closures only once every term is valid, so each mistake is reported once.
+    every_term_valid = isinstance(raw.get("terms"), list) and len(terms) == len(raw["terms"])
     for closure in closures:
-        if terms and not any(t.start <= closure.start and closure.end <= t.end for t in terms):
+        inside = any(t.start <= closure.start and closure.end <= t.end for t in terms)
+        if terms and every_term_valid and not inside:
             problem(
                 f"[[closures]] {closure.name}",
                 f"{closure.start} to {closure.end}",

@@ -14,7 +14,7 @@ import polars as pl
 
 from sendlib.asof import SchoolYear, school_year
 from sendlib.load import School
-from sendlib.schema import COUNTING_KINDS
+from sendlib.schema import COUNTING_KINDS, YEAR_GROUPS
 
 COVERAGE_STATUSES = ("never_met", "missed_term", "due_this_term", "done_this_term")
 #: Plain words for readers (DOMAIN.md).
@@ -164,10 +164,12 @@ def meetings_by_term(school: School, as_of: dt.date | None = None) -> pl.DataFra
 
 
 def coverage_breakdown(coverage: pl.DataFrame, by: str) -> pl.DataFrame:
-    """Pupils per coverage status within each group of ``by`` (year_group, primary_need,
-    sen_status, lead_staff_id), with the share on track: where inequities show.
+    """Pupils per coverage status within each group of ``by``, with the share on track.
+
+    ``by`` is year_group, primary_need, sen_status or lead_staff_id: where inequities show.
     """
     statuses = [(pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in COVERAGE_STATUSES]
+    order = pl.col(by).cast(pl.Enum(YEAR_GROUPS)) if by == "year_group" else pl.col(by)
     return (
         coverage.group_by(by)
         .agg(
@@ -175,7 +177,7 @@ def coverage_breakdown(coverage: pl.DataFrame, by: str) -> pl.DataFrame:
             *statuses,
             pl.col("on_track").mean().alias("on_track_share"),
         )
-        .sort(by)
+        .sort(order, nulls_last=True)
     )
 
 
@@ -245,7 +247,10 @@ def annual_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame
         .group_by("pupil_id")
         .agg(pl.col("starts_at").dt.date().max().alias("held_on"))
     )
-    plans = school.pupils.filter(pl.col("sen_status") == "E").join(held, on="pupil_id", how="left")
+    # Only plans that exist by as_of: a pupil registered later is not yet this school's duty.
+    plans = school.pupils.filter(
+        (pl.col("sen_status") == "E") & (pl.col("registered_on") <= a)
+    ).join(held, on="pupil_id", how="left")
     recorded = pl.when(pl.col("last_annual_review_on") <= a).then(pl.col("last_annual_review_on"))
     # The pupils table is a snapshot: a review recorded after as_of has not happened yet,
     # unless it is all we know.

@@ -30,6 +30,8 @@ PROBLEM_SCHEMA = {
     "expected": pl.String,
 }
 _DATE_FORMATS = {"iso": "%Y-%m-%d", "dd/mm/yyyy": "%d/%m/%Y"}
+#: The shape a date cell must have: polars' %Y would read "14/10/25" as the year 25.
+_DATE_SHAPES = {"iso": r"\d{4}-\d{1,2}-\d{1,2}", "dd/mm/yyyy": r"\d{1,2}/\d{1,2}/\d{4}"}
 _DATE_EXPECTED = {
     "iso": 'an ISO date (YYYY-MM-DD); set date_format = "dd/mm/yyyy" in school.toml '
     "if your export is day-first",
@@ -82,7 +84,11 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
     folder = Path(path)
     if not folder.is_dir():
         raise DataValidationError(
-            [Problem(str(folder), None, None, str(folder), "a school folder (school.toml and tables)")]
+            [
+                Problem(
+                    str(folder), None, None, str(folder), "a school folder (school.toml and tables)"
+                )
+            ]
         )
     problems: list[Problem] = []
     config: SchoolConfig | None = None
@@ -102,13 +108,14 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
     row_problems: list[pl.DataFrame] = []
     for name in TABLE_ORDER:
         table = TABLES[name]
-        raw, file, file_problems = _read_table(folder, table)
+        raw, file, file_problems = _read_table(folder, table, date_format)
         problems.extend(file_problems)
         if raw is None:
             continue
         typed, found = _parse_table(raw, table, file, date_format)
         # A cell that did not parse is reported once, not again by the rules that need it.
         rules = pl.concat([_empty(), *_rules(name, typed, file, frames, calendar)], how="vertical")
+        rules = _as_written(rules, raw)
         found = pl.concat([found, rules.join(found, on=["row", "column"], how="anti")])
         if lenient:
             frames[name] = typed.filter(~pl.col(ROW).is_in(found["row"].implode()))
@@ -120,7 +127,9 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
     rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else _empty()
     rejects = rejects.sort("file", "row", "column", nulls_last=True)
     if not lenient:
-        problems.extend(Problem(**r) for r in rejects.select(list(PROBLEM_SCHEMA)).iter_rows(named=True))
+        problems.extend(
+            Problem(**r) for r in rejects.select(list(PROBLEM_SCHEMA)).iter_rows(named=True)
+        )
     if problems:
         raise DataValidationError(problems)
     assert config is not None and calendar is not None
@@ -129,7 +138,7 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
         path=folder.resolve(),
         config=config,
         calendar=calendar,
-        rejects=rejects if lenient else _empty(),
+        rejects=rejects if lenient else _empty().with_columns(record=pl.lit(None, pl.String)),
         **clean,
     )
 
@@ -147,51 +156,105 @@ def _declared_date_format(path: Path) -> str:
     return declared if declared in _DATE_FORMATS else "iso"
 
 
-def _read_table(folder: Path, table: Table) -> tuple[pl.DataFrame | None, str, list[Problem]]:
+def _read_table(
+    folder: Path, table: Table, date_format: str
+) -> tuple[pl.DataFrame | None, str, list[Problem]]:
     """Read ``<table>.csv`` or ``<table>.parquet`` as text columns, stripped, '' as null."""
     csv, parquet = folder / f"{table.name}.csv", folder / f"{table.name}.parquet"
     file = csv.name
     if csv.exists() and parquet.exists():
-        return None, file, [Problem(file, None, None, None, f"only one of {csv.name} or {parquet.name}")]
+        return (
+            None,
+            file,
+            [Problem(file, None, None, None, f"only one of {csv.name} or {parquet.name}")],
+        )
     try:
         if parquet.exists():
             file = parquet.name
-            frame = _parquet_as_text(pl.read_parquet(parquet))
+            frame = _parquet_as_text(pl.read_parquet(parquet), date_format)
         elif csv.exists():
             text = csv.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
             frame = pl.read_csv(text.encode(), infer_schema=False)
         else:
-            return None, file, [Problem(file, None, None, None, f"a {file} file in the school folder")]
+            return (
+                None,
+                file,
+                [Problem(file, None, None, None, f"a {file} file in the school folder")],
+            )
     except UnicodeDecodeError:
         return None, file, [Problem(file, None, None, None, 'a UTF-8 file (save as "CSV UTF-8")')]
     except (pl.exceptions.PolarsError, OSError) as exc:
+        ragged = _ragged_rows(csv) if csv.exists() and not parquet.exists() else []
+        if ragged:
+            return None, file, ragged
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, file, [Problem(file, None, None, None, f"a readable table ({first_line})")]
 
-    frame = frame.rename({c: c.strip() for c in frame.columns})
+    stripped = [c.strip() for c in frame.columns]
+    repeated = sorted({c for c in stripped if stripped.count(c) > 1})
+    if repeated:  # " role" beside "role": renaming would raise polars' DuplicateError
+        return (
+            None,
+            file,
+            [
+                Problem(file, 1, column, column, "each column name only once in the header row")
+                for column in repeated
+            ],
+        )
+    frame = frame.rename(dict(zip(frame.columns, stripped, strict=True)))
     missing = [c for c in table.required if c not in frame.columns]
     if missing:
-        return None, file, [
-            Problem(file, 1, column, None, f"a column named {column} in the header row")
-            for column in missing
-        ]
+        return (
+            None,
+            file,
+            [
+                Problem(file, 1, column, None, f"a column named {column} in the header row")
+                for column in missing
+            ],
+        )
     text = frame.with_columns(
         pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
     )
-    return text.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64)), file, []
+    numbered = text.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # A row with every cell empty (Excel's trailing ",,,,") holds no record: nothing is lost.
+    return numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null())), file, []
 
 
-def _parquet_as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Parquet cells as ISO text, so one parser checks both formats."""
+def _ragged_rows(path: Path) -> list[Problem]:
+    """Rows whose number of cells differs from the header's, so the user can find them."""
+    import csv as csv_module
+
+    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    rows = list(csv_module.reader(text.splitlines()))
+    if not rows:
+        return []
+    width = len(rows[0])
+    return [
+        Problem(
+            path.name,
+            number,
+            None,
+            ",".join(cells)[:80],
+            f"{width} cells, like the header row (found {len(cells)})",
+        )
+        for number, cells in enumerate(rows[1:], start=2)
+        if cells and len(cells) != width
+    ]
+
+
+def _parquet_as_text(frame: pl.DataFrame, date_format: str) -> pl.DataFrame:
+    """Parquet cells as text in the school's date format, so one parser checks both formats."""
+    day = _DATE_FORMATS[date_format]
     converted = []
     for name, dtype in frame.schema.items():
         column = pl.col(name)
         if dtype == pl.Date:
-            converted.append(column.dt.strftime("%Y-%m-%d"))
+            converted.append(column.dt.strftime(day))
         elif isinstance(dtype, pl.Datetime):
-            converted.append(column.dt.strftime("%Y-%m-%d %H:%M"))
+            converted.append(column.dt.strftime(f"{day} %H:%M"))
         elif dtype == pl.Boolean:
-            converted.append(pl.when(column).then(pl.lit("true")).otherwise(pl.lit("false")))
+            text = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
+            converted.append(text.alias(name))
         else:
             converted.append(column.cast(pl.String))
     return frame.select(converted)
@@ -201,19 +264,20 @@ def _parse(column: Column, date_format: str) -> tuple[pl.Expr, str]:
     """The typed expression for a text column, and what a valid cell looks like."""
     raw = pl.col(column.name)
     if column.kind == "date":
-        fmt = _DATE_FORMATS[date_format]
-        parsed = raw.str.to_date(fmt, strict=False)
-        if date_format != "iso":  # parquet dates arrive as ISO text
-            parsed = pl.coalesce(parsed, raw.str.to_date("%Y-%m-%d", strict=False))
+        shaped = raw.str.contains(f"^{_DATE_SHAPES[date_format]}$")
+        parsed = pl.when(shaped).then(raw.str.to_date(_DATE_FORMATS[date_format], strict=False))
         return parsed, _DATE_EXPECTED[date_format]
     if column.kind == "datetime":
         day = _DATE_FORMATS[date_format]
+        time = r"[ T]\d{1,2}:\d{2}(:\d{2})?"
+        shaped = raw.str.contains(f"^{_DATE_SHAPES[date_format]}{time}$")
         spaced = raw.str.replace("T", " ", literal=True)
-        parsed = pl.coalesce(
-            *(
-                spaced.str.to_datetime(f"{d} {t}", strict=False, time_unit="us")
-                for d in dict.fromkeys([day, "%Y-%m-%d"])
-                for t in ("%H:%M", "%H:%M:%S")
+        parsed = pl.when(shaped).then(
+            pl.coalesce(
+                *(
+                    spaced.str.to_datetime(f"{day} {t}", strict=False, time_unit="us")
+                    for t in ("%H:%M", "%H:%M:%S")
+                )
             )
         )
         if date_format == "iso":
@@ -442,6 +506,16 @@ def _rules(
             )
         )
     return found
+
+
+def _as_written(found: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    """Show each problem's value as the cell is written (rules see parsed, ISO values)."""
+    cells = raw.unpivot(index=ROW, variable_name="column", value_name="_cell")
+    return (
+        found.join(cells.rename({ROW: "row"}), on=["row", "column"], how="left")
+        .with_columns(value=pl.col("_cell"))
+        .select(list(PROBLEM_SCHEMA))
+    )
 
 
 def _with_records(found: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:

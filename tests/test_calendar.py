@@ -189,6 +189,8 @@ def test_column_wise_agrees_with_scalar(days, n, gaps):
     assert CAL.add_school_days_series(series, n).to_list() == expected
     assert CAL.next_school_day_series(series).to_list() == [CAL.next_school_day(d) for d in days]
     taken = CAL.school_days_taken_series(series, pl.Series("a", acks, dtype=pl.Date))
-    assert taken.to_list() == [CAL.school_days_taken(d, a) for d, a in zip(days, acks, strict=False)]
+    assert taken.to_list() == [
+        CAL.school_days_taken(d, a) for d, a in zip(days, acks, strict=False)
+    ]
     flags = pl.select(CAL.is_school_day_expr(pl.lit(series))).to_series().to_list()
     assert flags == [CAL.is_school_day(d) for d in days]
