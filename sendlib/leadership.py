@@ -22,7 +22,7 @@ from sendlib.coverage import (
     review_coverage,
 )
 from sendlib.load import School
-from sendlib.privacy import show_count, suppressed
+from sendlib.privacy import show_count, suppress_counts, suppressed
 from sendlib.responses import open_backlog, response_summary, response_times
 
 
@@ -219,7 +219,8 @@ def _actions(s: LeadershipSummary) -> list[str]:
     whole = s.coverage["on_track"].mean() if s.coverage.height else None
     if breakdown.height > 1 and whole is not None:
         worst = breakdown.sort("on_track_share").row(0, named=True)
-        if worst["on_track_share"] < whole - 0.1:
+        on_track = worst["due_this_term"] + worst["done_this_term"]
+        if worst["on_track_share"] < whole - 0.1 and not suppressed(on_track, t):
             actions.append(
                 f"{_year_label(worst['year_group'])} is furthest behind: {_pct(worst['on_track_share'])} "
                 f"of its {show_count(worst['pupils'], t)} registered pupils are on track, against "
@@ -257,18 +258,23 @@ def _actions(s: LeadershipSummary) -> list[str]:
 
 
 def coverage_table(s: LeadershipSummary, by: str) -> pl.DataFrame:
-    """Coverage status counts by a group, suppressed, with reader labels, for the report."""
-    from sendlib.privacy import suppress_counts
+    """Coverage status counts by a group, suppressed, with reader labels, for the report.
 
+    A share is shown only when both the group and the pupils on track number at least the
+    threshold (60% of 6 pupils is 3 pupils). A group's total is hidden when any of its
+    status counts is, so a hidden count cannot be recovered by subtraction within the row.
+    """
     t = s.threshold
     table = coverage_breakdown(s.coverage, by)
+    on_track = pl.col("due_this_term") + pl.col("done_this_term")
+    small = pl.any_horizontal(pl.col(c) < t for c in COVERAGE_LABELS)
     table = table.with_columns(
-        on_track_share=pl.when(pl.col("pupils") >= t)
+        on_track_share=pl.when((pl.col("pupils") >= t) & (on_track >= t))
         .then((pl.col("on_track_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
-        .otherwise(pl.lit("suppressed"))
+        .otherwise(pl.lit(f"<{t}")),
+        hide_total=small,
     )
-    counts = ["pupils", *COVERAGE_LABELS]
-    shown = suppress_counts(table, counts, t)
-    return shown.rename(
-        {k: v for k, v in COVERAGE_LABELS.items()} | {"on_track_share": "On track (%)"}
+    shown = suppress_counts(table, ["pupils", *COVERAGE_LABELS], t).with_columns(
+        pupils=pl.when("hide_total").then(pl.lit("suppressed")).otherwise(pl.col("pupils"))
     )
+    return shown.drop("hide_total").rename(COVERAGE_LABELS | {"on_track_share": "On track (%)"})

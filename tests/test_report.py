@@ -84,8 +84,24 @@ def test_small_counts_are_suppressed():
 def test_coverage_table_suppresses_every_small_group(tiny_summary):
     table = coverage_table(tiny_summary, "year_group")
     # Every year group in the tiny school has one registered pupil: all hidden.
-    assert set(table["pupils"].to_list()) == {"<5"}
-    assert set(table["On track (%)"].to_list()) == {"suppressed"}
+    assert set(table["pupils"].to_list()) == {"suppressed"}
+    assert set(table["On track (%)"].to_list()) == {"<5"}
+
+
+def test_coverage_table_hides_shares_that_reveal_small_counts():
+    school = sendlib.load_school(SAMPLE)
+    summary = leadership_summary(school, AS_OF)
+    table = coverage_table(summary, "year_group")
+    raw = sendlib.review_coverage(school, AS_OF)
+    for row in table.iter_rows(named=True):
+        group = raw.filter(pl.col("year_group") == row["year_group"])
+        on_track = int(group["on_track"].sum())
+        if on_track < 5 or group.height < 5:
+            assert row["On track (%)"] == "<5"
+        else:
+            assert row["On track (%)"] == f"{round(on_track / group.height * 100)}%"
+        cells = [row[c] for c in table.columns if c not in ("year_group", "pupils", "On track (%)")]
+        assert (row["pupils"] == "suppressed") == ("<5" in cells)
 
 
 def test_report_cli_past_the_calendar_is_a_plain_error(capsys, tmp_path):
