@@ -137,29 +137,45 @@ def open_backlog_chart(backlog: pl.DataFrame) -> go.Figure:
     return _layout(fig, "Open requests over the school year (whole school)", yaxis_title="requests")
 
 
-def coverage_by_group(coverage: pl.DataFrame, by: str, threshold: int, title: str) -> go.Figure:
-    """Registered pupils by coverage status within each group (year group, need, ...)."""
-    counts = coverage.group_by(by, "status").len().rename({"len": "pupils"})
-    groups = counts[by].unique().to_list()
-    order = _year_order(groups) if by == "year_group" else sorted(groups)
-    labels = {g: (f"Year {g}" if by == "year_group" and g.isdigit() else g) for g in order}
+def _stacked_counts(
+    counts: pl.DataFrame,
+    key: str,
+    order: list,
+    labels: list[str],
+    statuses: tuple[str, ...],
+    names: dict[str, str],
+    threshold: int,
+    unit: str,
+) -> go.Figure:
+    """Stacked bars of counts per key and status; counts under the threshold are not drawn.
+
+    ``counts`` has columns ``key``, ``status`` and ``n``.
+    """
     fig = go.Figure()
-    for status in reversed(COVERAGE_STATUSES):
-        part = counts.filter(pl.col("status") == status)
-        row = dict(zip(part[by].to_list(), part["pupils"].to_list(), strict=True))
-        values = [row.get(g, 0) for g in order]
+    for status in statuses:
+        part = dict(counts.filter(pl.col("status") == status).select(key, "n").iter_rows())
+        values = [part.get(k, 0) for k in order]
         fig.add_trace(
             go.Bar(
-                x=[labels[g] for g in order],
+                x=labels,
                 y=[v if v >= threshold else None for v in values],
                 customdata=[str(v) if v >= threshold else f"<{threshold}" for v in values],
-                name=COVERAGE_LABELS[status],
+                name=names[status],
                 marker_color=STATUS_COLOURS[status],
-                hovertemplate="%{x}: %{customdata} pupils<extra>"
-                + COVERAGE_LABELS[status]
-                + "</extra>",
+                hovertemplate=f"%{{x}}: %{{customdata}} {unit}<extra>{names[status]}</extra>",
             )
         )
+    return fig
+
+
+def coverage_by_group(coverage: pl.DataFrame, by: str, threshold: int, title: str) -> go.Figure:
+    """Registered pupils by coverage status within each group (year group, need, ...)."""
+    counts = coverage.group_by(by, "status").len("n")
+    groups = counts[by].unique().to_list()
+    order = _year_order(groups) if by == "year_group" else sorted(groups)
+    labels = [f"Year {g}" if by == "year_group" and g.isdigit() else g for g in order]
+    statuses = tuple(reversed(COVERAGE_STATUSES))
+    fig = _stacked_counts(counts, by, order, labels, statuses, COVERAGE_LABELS, threshold, "pupils")
     return _layout(
         fig,
         title,
@@ -191,24 +207,19 @@ def annual_review_deadlines(reviews: pl.DataFrame, threshold: int) -> go.Figure:
     """EHC plan annual review deadlines by month, coloured by status."""
     by_month = reviews.group_by(
         month=pl.col("deadline_on").dt.truncate("1mo"), status="status"
-    ).len()
+    ).len("n")
     months = sorted(by_month["month"].unique().to_list())
-    fig = go.Figure()
-    for status in ANNUAL_REVIEW_STATUSES:
-        part = dict(by_month.filter(pl.col("status") == status).select("month", "len").iter_rows())
-        values = [part.get(m, 0) for m in months]
-        fig.add_trace(
-            go.Bar(
-                x=[f"{m:%b %Y}" for m in months],
-                y=[v if v >= threshold else None for v in values],
-                customdata=[str(v) if v >= threshold else f"<{threshold}" for v in values],
-                name=ANNUAL_REVIEW_LABELS[status],
-                marker_color=STATUS_COLOURS[status],
-                hovertemplate="%{x}: %{customdata} reviews<extra>"
-                + ANNUAL_REVIEW_LABELS[status]
-                + "</extra>",
-            )
-        )
+    labels = [f"{m:%b %Y}" for m in months]
+    fig = _stacked_counts(
+        by_month,
+        "month",
+        months,
+        labels,
+        ANNUAL_REVIEW_STATUSES,
+        ANNUAL_REVIEW_LABELS,
+        threshold,
+        "reviews",
+    )
     return _layout(
         fig,
         "EHC plan annual review deadlines by month",
