@@ -71,10 +71,67 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    if args.all:
+        from sendlib.trust import report_all
+
+        return report_all(args.school_dir, as_of=args.as_of, out_dir=args.out, workers=args.workers)
     from sendlib.report import render_leadership_report
 
     html = render_leadership_report(args.school_dir, as_of=args.as_of, out_dir=args.out)
     print(f"wrote {html}")
+    return 0
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from sendlib.scheduling import schedule_command
+
+    return schedule_command(
+        args.school_dir,
+        term=args.term,
+        as_of=args.as_of,
+        out_dir=args.out,
+        ics=args.ics,
+        time_limit=args.time_limit,
+    )
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from sendlib.explorer import serve
+
+    return serve(
+        args.school_dir, port=args.port, open_browser=not args.no_browser, as_of=args.as_of
+    )
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    from sendlib.report import render_notebook
+    from sendlib.whatif import ScenarioError, load_scenarios
+
+    try:  # a bad scenarios file is reported before a kernel starts
+        load_scenarios(args.scenarios)
+    except (ScenarioError, OSError) as exc:
+        print(f"sendlib whatif: {args.scenarios}: {exc}", file=sys.stderr)
+        return 2
+
+    html = render_notebook(
+        "staffing_what_if",
+        args.school_dir,
+        args.as_of,
+        args.out,
+        "staffing what-if",
+        scenarios_file=str(args.scenarios.resolve()),
+        runs=args.runs,
+        seed=args.seed,
+    )
+    print(f"wrote {html}")
+    return 0
+
+
+def _sample_trust(args: argparse.Namespace) -> int:
+    from sendlib.trust import generate_trust
+
+    folders = generate_trust(args.out_dir, schools=args.schools, seed=args.seed)
+    print(f"wrote {len(folders)} synthetic school folders to {args.out_dir}")
     return 0
 
 
@@ -95,7 +152,20 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     report = commands.add_parser("report", help="render the termly leadership report (HTML)")
-    report.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    report.add_argument(
+        "school_dir",
+        type=Path,
+        metavar="SCHOOL_DIR",
+        help="a school folder (with --all: a folder of them)",
+    )
+    report.add_argument(
+        "--all",
+        action="store_true",
+        help="render every school folder under SCHOOL_DIR, then the trust overview",
+    )
+    report.add_argument(
+        "--workers", type=int, default=None, help="parallel renders with --all (default: CPUs)"
+    )
     report.add_argument(
         "--as-of", type=_date, default=None, help="date to report as of (default: today)"
     )
@@ -114,6 +184,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--name", default=None, help="the school's name")
     sample.set_defaults(run=_sample)
+
+    trust = commands.add_parser(
+        "sample-trust", help="write a set of varied synthetic school folders"
+    )
+    trust.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    trust.add_argument("--schools", type=int, default=10, help="how many schools (default 10)")
+    trust.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    trust.set_defaults(run=_sample_trust)
+
+    schedule = commands.add_parser(
+        "schedule", help="schedule a term's meetings into the SENDCo's calendar"
+    )
+    schedule.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    schedule.add_argument(
+        "--term", required=True, help='term name as in school.toml, e.g. "Spring 2026"'
+    )
+    schedule.add_argument(
+        "--as-of", type=_date, default=None, help="planning date (default: today)"
+    )
+    schedule.add_argument(
+        "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
+    )
+    schedule.add_argument("--ics", type=Path, default=None, help="also write an iCalendar file")
+    schedule.add_argument(
+        "--time-limit", type=float, default=10.0, help="solver time limit in seconds"
+    )
+    schedule.set_defaults(run=_schedule)
+
+    explore = commands.add_parser("explore", help="open the SENDCo's caseload explorer (Voila app)")
+    explore.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    explore.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    explore.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="show the caseload as of this date (default: today, or the last day of the records)",
+    )
+    explore.set_defaults(run=_explore)
+
+    whatif = commands.add_parser(
+        "whatif", help="simulate staffing scenarios and render the what-if report"
+    )
+    whatif.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    whatif.add_argument("--scenarios", type=Path, required=True, help="scenarios TOML file")
+    whatif.add_argument("--runs", type=int, default=1000, help="Monte Carlo runs per scenario")
+    whatif.add_argument("--seed", type=int, default=1, help="random seed (same seed, same results)")
+    whatif.add_argument(
+        "--as-of", type=_date, default=None, help="simulate from this date (default: today)"
+    )
+    whatif.add_argument(
+        "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
+    )
+    whatif.set_defaults(run=_whatif)
     return parser
 
 

@@ -3,7 +3,9 @@
 DOMAIN.md, "Statuses": for every registered pupil (K or E), counting meetings this school
 year, completed terms missed, and a status (first that applies): never_met, missed_term,
 due_this_term, done_this_term. Annual reviews for EHC plans are in the same module
-because they are the other half of "who is owed a meeting".
+because they are the other half of "who is owed a meeting". The rules are written once,
+for any number of schools, in :mod:`sendlib.multischool`; :func:`review_coverage` and
+:func:`annual_reviews` are those queries for one school.
 """
 
 from __future__ import annotations
@@ -12,9 +14,37 @@ import datetime as dt
 
 import polars as pl
 
-from sendlib.asof import SchoolYear, school_year
+from sendlib import multischool
+from sendlib.asof import school_year
 from sendlib.load import School
-from sendlib.schema import COUNTING_KINDS, YEAR_GROUPS
+from sendlib.multischool import (
+    NOTICE_DAYS,
+    SCHOOL,
+    TRANSFER_DEADLINE_DEFAULT,
+    TRANSFER_DEADLINES,
+    SchoolGroup,
+    is_counting_meeting,
+    is_registered,
+)
+from sendlib.schema import YEAR_GROUPS
+
+__all__ = [
+    "ANNUAL_REVIEW_LABELS",
+    "ANNUAL_REVIEW_STATUSES",
+    "COVERAGE_LABELS",
+    "COVERAGE_STATUSES",
+    "NOTICE_DAYS",
+    "RECORD_STATUSES",
+    "TRANSFER_DEADLINES",
+    "TRANSFER_DEADLINE_DEFAULT",
+    "annual_reviews",
+    "counting_meetings",
+    "coverage_breakdown",
+    "meetings_by_term",
+    "record_timeliness",
+    "registered_pupils",
+    "review_coverage",
+]
 
 COVERAGE_STATUSES = ("never_met", "missed_term", "due_this_term", "done_this_term")
 #: Plain words for readers (DOMAIN.md).
@@ -30,29 +60,18 @@ ANNUAL_REVIEW_LABELS = {
     "due_soon": "Due within six weeks",
     "ok": "Not yet due",
 }
-#: Regulation 20 (SEND Regulations 2014): invitations go out at least two weeks before.
-NOTICE_DAYS = 14
-#: Code of Practice 9.179: phase-transfer reviews by 15 February; 31 March for Year 11.
-TRANSFER_DEADLINES = {11: (3, 31)}
-TRANSFER_DEADLINE_DEFAULT = (2, 15)
 RECORD_STATUSES = ("on_time", "late", "missing", "not_yet_due")
 
 
 def counting_meetings(school: School, as_of: dt.date, since: dt.date) -> pl.DataFrame:
     """Held parent meetings that count towards the duty, from ``since`` to ``as_of``."""
-    return school.meetings.filter(
-        (pl.col("status") == "held")
-        & pl.col("kind").is_in(COUNTING_KINDS)
-        & pl.col("pupil_id").is_not_null()
-        & pl.col("starts_at").dt.date().is_between(since, as_of)
-    ).with_columns(day=pl.col("starts_at").dt.date())
+    meetings = school.meetings.with_columns(day=pl.col("starts_at").dt.date())
+    return meetings.filter(is_counting_meeting(since, as_of))
 
 
 def registered_pupils(school: School, as_of: dt.date) -> pl.DataFrame:
     """Pupils on the register (K or E) by ``as_of``."""
-    return school.pupils.filter(
-        pl.col("sen_status").is_in(["K", "E"]) & (pl.col("registered_on") <= as_of)
-    )
+    return school.pupils.filter(is_registered(as_of))
 
 
 def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -60,88 +79,10 @@ def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFram
 
     Columns: pupil_id, sen_status, year_group, primary_need, lead_staff_id, registered_on,
     completed_terms, meetings_this_year, meetings_this_term, terms_missed, last_meeting_on,
-    status, on_track, projected_meetings, projected_to_meet_minimum.
+    status, on_track, projected_meetings, projected_to_meet_minimum
+    (:func:`sendlib.multischool.review_coverage` for this school alone).
     """
-    year = school_year(school, as_of)
-    a = year.as_of
-    pupils = registered_pupils(school, a)
-    meetings = counting_meetings(school, a, year.start)
-    current = year.current_term
-
-    # Per completed term: was the pupil registered on its first day, and if so, met in it?
-    completed, missed = pl.lit(0, dtype=pl.Int32), pl.lit(0, dtype=pl.Int32)
-    for term in year.completed_terms:
-        in_term = meetings.filter(pl.col("day").is_between(term.start, term.end))
-        counted = pl.col("registered_on") <= term.start
-        completed += counted.cast(pl.Int32)
-        missed += (counted & ~pl.col("pupil_id").is_in(in_term["pupil_id"].implode())).cast(
-            pl.Int32
-        )
-    counts = meetings.group_by("pupil_id").agg(
-        pl.len().alias("meetings_this_year"),
-        pl.col("day").max().alias("last_meeting_on"),
-        (
-            pl.col("day").is_between(current.start, current.end).sum()
-            if current
-            else pl.lit(0, dtype=pl.UInt32)
-        ).alias("meetings_this_term"),
-    )
-    frame = pupils.join(counts, on="pupil_id", how="left").with_columns(
-        pl.col("meetings_this_year").fill_null(0).cast(pl.Int32),
-        pl.col("meetings_this_term").fill_null(0).cast(pl.Int32),
-    )
-    frame = frame.with_columns(completed_terms=completed, terms_missed=missed)
-    status = (
-        pl.when((pl.col("meetings_this_year") == 0) & (pl.col("completed_terms") > 0))
-        .then(pl.lit("never_met"))
-        .when(pl.col("terms_missed") > 0)
-        .then(pl.lit("missed_term"))
-        .when(pl.lit(current is not None) & (pl.col("meetings_this_term") == 0))
-        .then(pl.lit("due_this_term"))
-        .otherwise(pl.lit("done_this_term"))
-    )
-    frame = frame.with_columns(status=status).with_columns(
-        on_track=pl.col("status").is_in(["due_this_term", "done_this_term"])
-    )
-    frame = frame.with_columns(_projection(school, year))
-    return frame.select(
-        "pupil_id",
-        "sen_status",
-        "year_group",
-        "primary_need",
-        "lead_staff_id",
-        "registered_on",
-        "completed_terms",
-        "meetings_this_year",
-        "meetings_this_term",
-        "terms_missed",
-        "last_meeting_on",
-        "status",
-        "on_track",
-        "projected_meetings",
-        "projected_to_meet_minimum",
-    ).sort("pupil_id")
-
-
-def _projection(school: School, year: SchoolYear) -> list[pl.Expr]:
-    """Meetings by the end of the year at each pupil's pace so far (school days elapsed)."""
-    calendar = school.calendar
-    days = pl.Series(calendar.school_days(year.start, year.end), dtype=pl.Date)
-    total = days.len()
-    since = pl.max_horizontal(pl.col("registered_on"), pl.lit(year.start))
-    elapsed_days = pl.when(since <= year.as_of).then(
-        pl.lit(days.filter(days <= year.as_of).len())
-        - pl.lit(days).search_sorted(since, side="left").cast(pl.Int64)
-    )
-    remaining = total - days.filter(days <= year.as_of).len()
-    pace = pl.col("meetings_this_year") / pl.max_horizontal(elapsed_days, pl.lit(1))
-    projected = pl.col("meetings_this_year") + pace * remaining
-    return [
-        projected.round(1).alias("projected_meetings"),
-        (projected >= school.policy.min_parent_meetings_per_year).alias(
-            "projected_to_meet_minimum"
-        ),
-    ]
+    return multischool.review_coverage(SchoolGroup.of([school]), as_of).drop(SCHOOL)
 
 
 def meetings_by_term(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -227,67 +168,8 @@ def record_timeliness(school: School, as_of: dt.date | None = None) -> pl.DataFr
 def annual_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
     """One row per pupil with an EHC plan: last review, due date, deadline and status.
 
-    Due 12 calendar months after the last review (29 February becomes 28 February); a
-    pupil in the transfer year group whose last review was before this school year also
-    has the phase-transfer deadline (15 February; 31 March for Year 11). The deadline is
-    the earlier; invitations go out 14 days before it. Status: overdue (deadline before
-    ``as_of``), due_soon (within ``due_soon_days``), ok.
+    Due 12 calendar months after the last review, or by the phase-transfer deadline if
+    earlier; invitations go out 14 days before it. Status: overdue, due_soon or ok
+    (:func:`sendlib.multischool.annual_reviews` for this school alone).
     """
-    year = school_year(school, as_of)
-    a = year.as_of
-    transfer_group = school.config.transfer_year_group
-    month, day = TRANSFER_DEADLINES.get(transfer_group, TRANSFER_DEADLINE_DEFAULT)
-    transfer_deadline = dt.date(year.start.year + 1, month, day)
-    held = (
-        school.meetings.filter(
-            (pl.col("kind") == "annual_review")
-            & (pl.col("status") == "held")
-            & (pl.col("starts_at").dt.date() <= a)
-        )
-        .group_by("pupil_id")
-        .agg(pl.col("starts_at").dt.date().max().alias("held_on"))
-    )
-    # Only plans that exist by as_of: a pupil registered later is not yet this school's duty.
-    plans = school.pupils.filter(
-        (pl.col("sen_status") == "E") & (pl.col("registered_on") <= a)
-    ).join(held, on="pupil_id", how="left")
-    recorded = pl.when(pl.col("last_annual_review_on") <= a).then(pl.col("last_annual_review_on"))
-    # The pupils table is a snapshot: a review recorded after as_of has not happened yet,
-    # unless it is all we know.
-    last = pl.coalesce(pl.max_horizontal(recorded, "held_on"), pl.col("last_annual_review_on"))
-    plans = plans.with_columns(last_review_on=last).with_columns(
-        due_on=pl.col("last_review_on").dt.offset_by("12mo"),
-        transfer_deadline_on=pl.when(
-            (pl.col("year_group") == str(transfer_group)) & (pl.col("last_review_on") < year.start)
-        ).then(pl.lit(transfer_deadline)),
-    )
-    plans = plans.with_columns(
-        deadline_on=pl.min_horizontal("due_on", "transfer_deadline_on")
-    ).with_columns(
-        invite_by=pl.col("deadline_on") - pl.duration(days=NOTICE_DAYS),
-        days_to_deadline=(pl.col("deadline_on") - pl.lit(a)).dt.total_days(),
-    )
-    status = (
-        pl.when(pl.col("deadline_on") < a)
-        .then(pl.lit("overdue"))
-        .when(pl.col("days_to_deadline") <= school.policy.due_soon_days)
-        .then(pl.lit("due_soon"))
-        .otherwise(pl.lit("ok"))
-    )
-    return (
-        plans.with_columns(status=status)
-        .select(
-            "pupil_id",
-            "year_group",
-            "primary_need",
-            "lead_staff_id",
-            "last_review_on",
-            "due_on",
-            "transfer_deadline_on",
-            "deadline_on",
-            "invite_by",
-            "days_to_deadline",
-            "status",
-        )
-        .sort("deadline_on", "pupil_id")
-    )
+    return multischool.annual_reviews(SchoolGroup.of([school]), as_of).drop(SCHOOL)

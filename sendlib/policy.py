@@ -7,6 +7,7 @@ cannot switch them off. Everything a school may set differently is.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -37,6 +38,23 @@ class Policy:
     write_up_minutes: int = 15
     #: Annual reviews are flagged "due soon" when their deadline is this many days away.
     due_soon_days: int = 42
+    #: Scheduling: minutes kept free after each meeting before the next one for the same
+    #: person (moving rooms, a parent who stays a little longer).
+    buffer_minutes: int = 5
+    #: Scheduling: the most meetings one person attends in a day (surgery slots excluded).
+    max_meetings_per_day: int = 6
+    #: Scheduling: when class teachers and heads of year are free to meet, as "HH:MM"; they
+    #: teach during the day, so by default after school.
+    staff_available_from: str = "15:30"
+    staff_available_to: str = "17:00"
+    #: Scheduling: the weekly surgery slots as weekday and start, e.g. ["wed 13:15",
+    #: "fri 13:15"]. Empty: the weekday times of this year's recorded surgeries, or else
+    #: surgeries spread over the SENDCo's days at 13:15.
+    surgery_times: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # TOML gives arrays as lists; keep the frozen policy hashable.
+        object.__setattr__(self, "surgery_times", tuple(self.surgery_times))
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> Policy:
@@ -46,7 +64,7 @@ class Policy:
             raise ValueError("; ".join(f"{key}: {why}" for key, why in problems))
         return cls(**values)
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         """The policy as plain values, for reports and notebooks."""
         return asdict(self)
 
@@ -54,7 +72,41 @@ class Policy:
 POLICY_KEYS = tuple(f.name for f in fields(Policy))
 
 #: Keys that may be zero; every other policy number must be at least 1.
-_MAY_BE_ZERO = {"surgeries_per_week", "preparation_minutes", "write_up_minutes", "due_soon_days"}
+_MAY_BE_ZERO = {
+    "surgeries_per_week",
+    "preparation_minutes",
+    "write_up_minutes",
+    "due_soon_days",
+    "buffer_minutes",
+}
+#: Keys holding a time of day ("HH:MM") and a list of weekday times ("wed 13:15").
+_TIME_KEYS = {"staff_available_from", "staff_available_to"}
+_WEEKDAY_TIME_KEYS = {"surgery_times"}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+def minutes_of_day(value: str | dt.time) -> int | None:
+    """Minutes after midnight of a time written "HH:MM" (or a TOML time); ``None`` if not one."""
+    if isinstance(value, dt.time):
+        return value.hour * 60 + value.minute
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.strptime(value.strip(), "%H:%M").time()
+    except ValueError:
+        return None
+    return parsed.hour * 60 + parsed.minute
+
+
+def weekday_time(value: Any) -> tuple[str, int] | None:
+    """A weekday and minutes after midnight from "wed 13:15"; ``None`` if not one."""
+    if not isinstance(value, str) or len(value.split()) != 2:
+        return None
+    day, time = value.lower().split()
+    minutes = minutes_of_day(time)
+    if day not in _WEEKDAYS or minutes is None:
+        return None
+    return day, minutes
 
 
 def policy_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
@@ -63,8 +115,18 @@ def policy_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
     for key, value in values.items():
         if key not in POLICY_KEYS:
             problems.append((key, f"a known policy key ({', '.join(POLICY_KEYS)})"))
-            continue
-        minimum = 0 if key in _MAY_BE_ZERO else 1
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            problems.append((key, f"a whole number, at least {minimum}"))
+        elif key in _TIME_KEYS:
+            if minutes_of_day(value) is None:
+                problems.append((key, 'a time of day such as "15:30"'))
+        elif key in _WEEKDAY_TIME_KEYS:
+            if not isinstance(value, list | tuple) or any(weekday_time(v) is None for v in value):
+                problems.append((key, 'a list of weekday times such as ["wed 13:15", "fri 13:15"]'))
+        else:
+            minimum = 0 if key in _MAY_BE_ZERO else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                problems.append((key, f"a whole number, at least {minimum}"))
+    start = minutes_of_day(values.get("staff_available_from", Policy.staff_available_from))
+    end = minutes_of_day(values.get("staff_available_to", Policy.staff_available_to))
+    if start is not None and end is not None and end <= start:
+        problems.append(("staff_available_to", "a time after staff_available_from"))
     return problems

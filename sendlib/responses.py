@@ -2,7 +2,8 @@
 
 Every request is acknowledged within ``acknowledge_within_school_days`` school days of its
 effective receipt day. Safeguarding and urgent day-to-day requests are routed away and
-counted as routed, never as late.
+counted as routed, never as late. The rules are written once, for any number of schools,
+in :mod:`sendlib.multischool`; :func:`response_times` is that query for one school.
 """
 
 from __future__ import annotations
@@ -11,11 +12,20 @@ import datetime as dt
 
 import polars as pl
 
+from sendlib import multischool
 from sendlib.asof import school_year
 from sendlib.load import School
-from sendlib.schema import ROUTED_KINDS, ROUTED_RESPONSES
+from sendlib.multischool import DECIDED, SCHOOL, STATUSES, SchoolGroup, response_summary
 
-STATUSES = ("on_time", "late", "open_overdue", "open_not_due", "routed")
+__all__ = [
+    "DECIDED",
+    "STATUSES",
+    "STATUS_LABELS",
+    "open_backlog",
+    "response_summary",
+    "response_times",
+]
+
 STATUS_LABELS = {
     "on_time": "Acknowledged on time",
     "late": "Acknowledged late",
@@ -23,8 +33,6 @@ STATUS_LABELS = {
     "open_not_due": "Open, not yet due",
     "routed": "Routed away",
 }
-#: Statuses where the duty's outcome is decided (met or missed): the denominator of on-time share.
-DECIDED = ("on_time", "late", "open_overdue")
 
 
 def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -33,121 +41,10 @@ def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame
     Columns: request_id, pupil_id, received_on, effective_on, due_on, acknowledged_on,
     school_days_taken (to acknowledgement, or to ``as_of`` while open), status, channel,
     kind, response, term, first_meeting_on, school_days_to_meeting,
-    first_meeting_held_on, school_days_to_meeting_held.
+    first_meeting_held_on, school_days_to_meeting_held
+    (:func:`sendlib.multischool.response_times` for this school alone).
     """
-    year = school_year(school, as_of)
-    as_of = year.as_of
-    calendar, policy = school.calendar, school.policy
-    requests = school.requests.filter(pl.col("received_on") <= as_of).with_columns(
-        # An acknowledgement or response dated after as_of has not happened yet.
-        pl.when(pl.col("acknowledged_on") <= as_of)
-        .then(pl.col("acknowledged_on"))
-        .alias("acknowledged_on"),
-        pl.when(pl.col("acknowledged_on") <= as_of).then(pl.col("response")).alias("response"),
-    )
-    calendar.next_school_day_series(requests["received_on"])
-    due = calendar.add_school_days_series(
-        requests["received_on"], policy.acknowledge_within_school_days
-    )
-    frame = requests.with_columns(
-        effective_on=calendar.next_school_day_expr(pl.col("received_on")),
-        due_on=due,
-        school_days_taken=calendar.school_days_taken_expr(
-            pl.col("received_on"), pl.coalesce("acknowledged_on", pl.lit(as_of))
-        ),
-    )
-    routed = pl.col("kind").is_in(ROUTED_KINDS) | pl.col("response").is_in(ROUTED_RESPONSES)
-    within = pl.col("school_days_taken") <= policy.acknowledge_within_school_days
-    status = (
-        pl.when(routed)
-        .then(pl.lit("routed"))
-        .when(pl.col("acknowledged_on").is_not_null() & within)
-        .then(pl.lit("on_time"))
-        .when(pl.col("acknowledged_on").is_not_null())
-        .then(pl.lit("late"))
-        .when(pl.lit(as_of) > pl.col("due_on"))
-        .then(pl.lit("open_overdue"))
-        .otherwise(pl.lit("open_not_due"))
-    )
-    frame = frame.with_columns(status=status, term=_term_expr(school, pl.col("effective_on")))
-    frame = frame.join(_first_meetings(school, as_of), on="request_id", how="left")
-    frame = frame.with_columns(
-        school_days_to_meeting=_days_to(calendar, "first_meeting_on"),
-        school_days_to_meeting_held=_days_to(calendar, "first_meeting_held_on"),
-    )
-    return frame.select(
-        "request_id",
-        "pupil_id",
-        "received_on",
-        "effective_on",
-        "due_on",
-        "acknowledged_on",
-        "school_days_taken",
-        "status",
-        "channel",
-        "kind",
-        "response",
-        "term",
-        "first_meeting_on",
-        "school_days_to_meeting",
-        "first_meeting_held_on",
-        "school_days_to_meeting_held",
-    ).sort("received_on", "request_id")
-
-
-def _days_to(calendar, column: str) -> pl.Expr:
-    days = calendar.school_days_taken_expr(pl.col("received_on"), pl.col(column))
-    return pl.when(pl.col(column).is_not_null()).then(days)
-
-
-def _first_meetings(school: School, as_of: dt.date) -> pl.DataFrame:
-    """The first meeting linked to each request (offered: any status) and the first held."""
-    linked = school.meetings.filter(
-        pl.col("request_id").is_not_null() & (pl.col("starts_at").dt.date() <= as_of)
-    ).with_columns(day=pl.col("starts_at").dt.date())
-    return linked.group_by("request_id").agg(
-        pl.col("day").min().alias("first_meeting_on"),
-        pl.col("day").filter(pl.col("status") == "held").min().alias("first_meeting_held_on"),
-    )
-
-
-def _term_expr(school: School, day: pl.Expr) -> pl.Expr:
-    expr = pl.lit(None, dtype=pl.String)
-    for term in reversed(school.calendar.terms):
-        expr = pl.when(day.is_between(term.start, term.end)).then(pl.lit(term.name)).otherwise(expr)
-    return expr
-
-
-def response_summary(times: pl.DataFrame, by: str | None = None) -> pl.DataFrame:
-    """Counts per status and the on-time share, overall or by a column of ``response_times``.
-
-    ``by`` may be term, month, channel, kind or response. The on-time share is on-time
-    requests over decided ones (on time, late, or open and overdue); routed requests and
-    open ones not yet due are not in it.
-    """
-    frame = times
-    if by == "month":
-        frame = frame.with_columns(month=pl.col("effective_on").dt.truncate("1mo"))
-    keys = [by] if by else []
-    aggregations = [pl.len().alias("requests")]
-    aggregations += [(pl.col("status") == s).sum().alias(s) for s in STATUSES]
-    aggregations.append(
-        pl.col("school_days_taken")
-        .filter(pl.col("status").is_in(["on_time", "late"]))
-        .median()
-        .alias("median_school_days")
-    )
-    grouped = (
-        frame.group_by(keys, maintain_order=True).agg(aggregations)
-        if keys
-        else frame.select(aggregations)
-    )
-    decided = sum(pl.col(s) for s in DECIDED)
-    grouped = grouped.with_columns(
-        decided=decided,
-        on_time_share=pl.when(decided > 0).then(pl.col("on_time") / decided),
-    )
-    return grouped.sort(keys) if keys else grouped
+    return multischool.response_times(SchoolGroup.of([school]), as_of).drop(SCHOOL)
 
 
 def open_backlog(school: School, times: pl.DataFrame, as_of: dt.date | None = None) -> pl.DataFrame:

@@ -39,6 +39,12 @@ school's EHC plans, DS (new census code from January 2025) is given a weight of 
 groups; one year group (Year 4 in a primary, Year 8 in a secondary) is noticeably
 behind on review meetings, so equity breakdowns show something.
 
+Three optional settings make varied schools for trust demonstrations (``sendlib
+sample-trust``): the SENDCo's protected hours and working days, and ``diligence``, how
+well the school keeps to its duties (lapses such as late acknowledgements, missed termly
+reviews, slipped annual reviews and unsent records scale with ``1 / diligence``). Left
+at their defaults they change nothing: the committed samples regenerate byte for byte.
+
 The school year follows :data:`TERMS_2025_26` and :data:`CLOSURES_2025_26` (realistic
 2025/26 English term dates; bank holidays come from ``nation = "england"``).
 """
@@ -53,10 +59,10 @@ import io
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from sendlib.calendar import Closure, SchoolCalendar, Term
+from sendlib.calendar import WEEKDAYS, Closure, SchoolCalendar, Term
 
 __all__ = [
     "CLOSURES_2025_26",
@@ -252,6 +258,68 @@ _PLAN_COLUMNS = (
 _ROLE_ORDER = ("sendco", "assistant_sendco", "head_of_year", "class_teacher", "other")
 
 
+@dataclass(frozen=True)
+class _Staffing:
+    """How a school differs from its phase's calibrated defaults (``None``: the default).
+
+    ``diligence`` is how well the school keeps to its duties: 1 is the calibrated sample;
+    below 1 lapses (late acknowledgements, missed reviews, slipped annual reviews, records
+    not sent) are more frequent, in proportion; above 1 they are rarer.
+    """
+
+    send_hours: float | None = None
+    working_days: tuple[str, ...] | None = None
+    diligence: float = 1.0
+
+    def applied_to(self, phase: _Phase) -> _Phase:
+        """The phase's settings with this school's SENDCo time in place of the defaults."""
+        changed = phase
+        if self.send_hours is not None:
+            changed = replace(changed, send_hours=float(self.send_hours))
+        if self.working_days is not None:
+            days = tuple(d for d in WEEKDAYS[:5] if d in self.working_days)
+            # Surgeries stay on the phase's days the SENDCo still works, else the first day.
+            surgery = tuple(d for d in phase.surgery_days if WEEKDAYS[d] in days)
+            surgery = surgery or (WEEKDAYS.index(days[0]),)
+            changed = replace(
+                changed,
+                working_days=days,
+                surgery_days=surgery,
+                surgeries_per_week=len(surgery),
+            )
+        return changed
+
+    def comment(self) -> list[str]:
+        """A ``school.toml`` comment line naming the settings that differ from the default."""
+        changed = []
+        if self.send_hours is not None:
+            changed.append(f"send_hours={self.send_hours:g}")
+        if self.working_days is not None:
+            changed.append(f"working_days={','.join(self.working_days)}")
+        if self.diligence != 1.0:
+            changed.append(f"diligence={self.diligence:g}")
+        if not changed:
+            return []
+        return [f"#   with {', '.join(changed)} (sendlib.sample.generate_school)"]
+
+    def problems(self, phase: _Phase) -> list[str]:
+        """What is wrong with these settings for a school of ``phase``."""
+        found = []
+        if self.working_days is not None and (
+            not self.working_days or any(d not in WEEKDAYS[:5] for d in self.working_days)
+        ):
+            found.append(f"working_days must be weekdays (mon to fri); got {self.working_days!r}")
+        day = (_hm(phase.day_ends) - _hm(phase.day_starts)) / 60
+        hours = self.send_hours
+        if hours is not None and (isinstance(hours, bool) or not 0 < hours <= day):
+            found.append(f"send_hours must be above 0 and at most {day:g}; got {hours!r}")
+        if isinstance(self.diligence, bool) or not 0 < self.diligence <= 10:
+            found.append(
+                f"diligence must be above 0 (1 = the calibrated sample); got {self.diligence!r}"
+            )
+        return found
+
+
 # --------------------------------------------------------------------------- records
 
 
@@ -404,8 +472,18 @@ class _Diary:
 
 
 class _Generator:
-    def __init__(self, phase: str, pupils: int, seed: int, as_of: dt.date, name: str):
-        self.p = _PHASES[phase]
+    def __init__(
+        self,
+        phase: str,
+        pupils: int,
+        seed: int,
+        as_of: dt.date,
+        name: str,
+        staffing: _Staffing | None = None,
+    ):
+        self.staffing = staffing or _Staffing()
+        self.p = self.staffing.applied_to(_PHASES[phase])
+        self.diligence = self.staffing.diligence
         self.phase = phase
         self.n_roll = pupils
         self.seed = seed
@@ -627,6 +705,18 @@ class _Generator:
             day += dt.timedelta(days=1)
         return None
 
+    def lapse(self, chance: float) -> float:
+        """The chance of a lapse in a duty, scaled by the school's diligence."""
+        if self.diligence == 1.0:  # the calibrated samples, exactly as published
+            return chance
+        return min(1.0, chance / self.diligence)
+
+    def kept(self, chance: float) -> float:
+        """The chance a duty is kept: its complement, the lapse, scaled by diligence."""
+        if self.diligence == 1.0:
+            return chance
+        return max(0.0, 1.0 - (1.0 - chance) / self.diligence)
+
     def status_for(self, rng: random.Random, day: dt.date, held: float = 0.88) -> str:
         if day > self.activity_end:
             return "scheduled"
@@ -636,9 +726,9 @@ class _Generator:
         return "cancelled" if r < held + (1 - held) / 2 else "did_not_attend"
 
     def add_record(self, rng: random.Random, meeting: _Meeting, sent: float, late: float) -> None:
-        if meeting.status != "held" or rng.random() >= sent:
+        if meeting.status != "held" or rng.random() >= self.kept(sent):
             return
-        if rng.random() < late:
+        if rng.random() < self.lapse(late):
             lag = rng.randint(6, 20)
         else:
             lag = rng.choices(range(6), weights=(14, 30, 22, 14, 10, 10))[0]
@@ -757,7 +847,7 @@ class _Generator:
         # Make sure the sample shows at least one overdue review when it can.
         slipped: dict[int, dt.date] = {}
         for pupil, _, deadline in deadlines:
-            if rng.random() < 0.25 and id(pupil) not in due_soon:
+            if rng.random() < self.lapse(0.25) and id(pupil) not in due_soon:
                 slipped[id(pupil)] = deadline + dt.timedelta(days=rng.randint(10, 90))
         passed = [(p, d) for p, _, d in deadlines if d < self.activity_end]
         if passed and not any(slipped.get(id(p), d) > self.activity_end for p, d in passed):
@@ -891,7 +981,7 @@ class _Generator:
         routed = request.kind in ("safeguarding", "urgent_day_to_day")
         if routed:
             taken = rng.choice((0, 0, 0, 1))
-        elif rng.random() < 0.14:
+        elif rng.random() < self.lapse(0.14):
             taken = rng.choices(
                 range(6, 21), weights=[6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 2, 1, 1, 1, 1]
             )[0]
@@ -905,7 +995,7 @@ class _Generator:
             acknowledged = self.activity_end  # passed on at once, even out of term
         if acknowledged is None or acknowledged > self.activity_end:
             return  # still open as of the date
-        if not routed and recent and rng.random() < 0.05:
+        if not routed and recent and rng.random() < self.lapse(0.05):
             return  # fell through the cracks: open and overdue
         request.acknowledged = acknowledged
         if request.kind == "safeguarding":
@@ -1041,7 +1131,7 @@ class _Generator:
         for pupil in registered:
             early = pupil.registered_on is not None and pupil.registered_on <= first_term.start
             chance = 0.08 if pupil.year == self.p.behind_year else 0.02
-            pupil.never_met = early and rng.random() < chance
+            pupil.never_met = early and rng.random() < self.lapse(chance)
         ar_terms = {
             (id(m.pupil), self.cal.term_of(m.starts.date()))
             for m in self.meetings
@@ -1066,6 +1156,7 @@ class _Generator:
                 eligible = [p for p in registered if p.year == year and id(p) in windows]
                 behind = year == self.p.behind_year
                 chance = (0.62 if behind else 0.93) if current else (0.6 if behind else 0.92)
+                chance = self.kept(chance)
                 pool = [p for p in eligible if not p.never_met]
                 count = min(round(chance * len(eligible)), len(pool))
                 planned.update(id(p) for p in rng.sample(pool, count))
@@ -1343,6 +1434,7 @@ class _Generator:
             "# or school is described. Regenerate with:",
             f"#   sendlib sample OUT_DIR --phase {self.phase} --pupils {self.n_roll} "
             f"--seed {self.seed} --as-of {self.as_of.isoformat()}",
+            *self.staffing.comment(),
             f"# Pupils on roll: {self.n_roll} (pupils.csv lists only those on the SEND register",
             "# and those monitored).",
             "",
@@ -1464,6 +1556,10 @@ def simulate_school(
     seed: int = 1,
     as_of: dt.date | None = None,
     name: str | None = None,
+    *,
+    send_hours: float | None = None,
+    working_days: Sequence[str] | None = None,
+    diligence: float = 1.0,
 ) -> SyntheticSchool:
     """Generate a synthetic school in memory (the tables :func:`generate_school` writes).
 
@@ -1474,6 +1570,11 @@ def simulate_school(
         as_of: the date the data describe; records after it are scheduled or absent.
             Default :data:`DEFAULT_AS_OF` (spring term 2026).
         name: the school's name; default "Harbourside Primary" or "Northgate Academy".
+        send_hours: protected SEND hours per SENDCo day (default: the phase's, 3.5 or 5).
+        working_days: the SENDCo's weekdays, e.g. ``("mon", "tue")`` (default: the phase's).
+        diligence: how well the school keeps to its duties; 1 (default) is the calibrated
+            sample, 0.5 lapses twice as often, 2 half as often. The defaults of these three
+            give exactly the files they gave before they existed.
 
     Returns:
         The school's settings (``school.toml`` text), tables and roll counts.
@@ -1494,7 +1595,15 @@ def simulate_school(
             f"({first_day + dt.timedelta(days=14)} to {_LAST_AS_OF}); got {as_of}"
         )
     name = (name or DEFAULT_NAMES[phase]).strip() or DEFAULT_NAMES[phase]
-    return _Generator(phase, pupils, int(seed), as_of, name).run()
+    staffing = _Staffing(
+        send_hours=send_hours,
+        working_days=None if working_days is None else tuple(working_days),
+        diligence=diligence,
+    )
+    wrong = staffing.problems(_PHASES[phase])
+    if wrong:
+        raise ValueError("; ".join(wrong))
+    return _Generator(phase, pupils, int(seed), as_of, name, staffing).run()
 
 
 def generate_school(
@@ -1504,6 +1613,10 @@ def generate_school(
     seed: int = 1,
     as_of: dt.date | None = None,
     name: str | None = None,
+    *,
+    send_hours: float | None = None,
+    working_days: Sequence[str] | None = None,
+    diligence: float = 1.0,
 ) -> Path:
     """Write a complete synthetic school folder into ``out_dir`` (created if needed).
 
@@ -1519,6 +1632,10 @@ def generate_school(
         seed: the random seed.
         as_of: the date the data describe (default :data:`DEFAULT_AS_OF`, 6 March 2026).
         name: the school's name (default "Harbourside Primary" or "Northgate Academy").
+        send_hours: protected SEND hours per SENDCo day (default: the phase's).
+        working_days: the SENDCo's weekdays (default: the phase's).
+        diligence: how well the school keeps to its duties (1, the default, is the
+            calibrated sample; see :func:`simulate_school`).
 
     Returns:
         The folder written.
@@ -1526,7 +1643,16 @@ def generate_school(
     Raises:
         ValueError: for an unknown phase, too few pupils or an out-of-range ``as_of``.
     """
-    school = simulate_school(phase=phase, pupils=pupils, seed=seed, as_of=as_of, name=name)
+    school = simulate_school(
+        phase=phase,
+        pupils=pupils,
+        seed=seed,
+        as_of=as_of,
+        name=name,
+        send_hours=send_hours,
+        working_days=working_days,
+        diligence=diligence,
+    )
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "school.toml").write_bytes(school.toml.encode("utf-8"))
