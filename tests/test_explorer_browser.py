@@ -11,9 +11,7 @@ clean stop on Ctrl-C. Skipped with a reason when chromium is absent outside CI; 
 
 import datetime as dt
 import json
-import os
 import queue
-import shutil
 import signal
 import socket
 import subprocess
@@ -28,19 +26,10 @@ import pytest
 import sendlib
 from sendlib.explorer import CaseloadFilter, caseload, filter_pupils
 
-CHROMIUM = shutil.which("chromium")
 REPOSITORY = Path(__file__).resolve().parent.parent
 SAMPLE = REPOSITORY / "data_samples" / "northgate-secondary"
 AS_OF = dt.date(2026, 3, 6)
 SCREENSHOT = REPOSITORY / "outputs" / "caseload_explorer.png"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: The issue's acceptance thresholds, on the secondary sample.
 FIRST_RENDER_SECONDS = 10
 FILTER_UPDATE_SECONDS = 1
@@ -88,24 +77,6 @@ def port_open(port: int) -> bool:
     except OSError:
         return False
     return True
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI must run the browser test: install Debian's chromium (apt-get install chromium)"
-            )
-        pytest.skip(
-            "Debian's chromium is not on the PATH (apt-get install chromium); CI installs it"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

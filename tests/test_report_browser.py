@@ -6,43 +6,14 @@ CI=1 and installs chromium) a missing browser is a failure.
 """
 
 import datetime as dt
-import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sendlib.report import render_leadership_report
 
-CHROMIUM = shutil.which("chromium")
 SAMPLE = Path(__file__).parent.parent / "data_samples" / "harbourside-primary"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail(
-                "CI must run the browser test: install Debian's chromium (apt-get install chromium)"
-            )
-        pytest.skip(
-            "Debian's chromium is not on the PATH (apt-get install chromium); CI installs it"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 def test_report_draws_every_chart_offline_and_fetches_nothing(browser, tmp_path):

@@ -1,0 +1,41 @@
+"""Shared fixtures: Debian's chromium, driven by Playwright, for the browser tests.
+
+Playwright's own browser download does not work here, so it launches the ``chromium``
+executable on the PATH. Outside CI a missing chromium skips the browser tests with the
+reason; in CI (``.ci/run`` sets CI=1 and installs chromium) it is a failure.
+"""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+#: Without the background-networking flags chromium tries to reach Google at start-up.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless chromium for one test module."""
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail(
+                "CI must run the browser tests: install Debian's chromium (apt-get install chromium)"
+            )
+        pytest.skip(
+            "Debian's chromium is not on the PATH (apt-get install chromium); CI installs it"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
