@@ -92,6 +92,7 @@ def _schedule(args: argparse.Namespace) -> int:
         out_dir=args.out,
         ics=args.ics,
         time_limit=args.time_limit,
+        blocked_dates=tuple(args.blocked),
     )
 
 
@@ -209,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--ics", type=Path, default=None, help="also write an iCalendar file")
     schedule.add_argument(
         "--time-limit", type=float, default=10.0, help="solver time limit in seconds"
+    )
+    schedule.add_argument(
+        "--blocked",
+        type=_date,
+        action="append",
+        default=[],
+        metavar="DATE",
+        help="a date with no meetings (trips, exams, training); repeat for more",
     )
     schedule.set_defaults(run=_schedule)
 

@@ -539,3 +539,32 @@ def test_scenario_explorer_re_solves_when_a_control_moves():
             pl.col("sen_status").is_in(["K", "E"]) & (pl.col("registered_on") <= AS_OF)
         ).height
     )
+
+
+def test_cli_blocked_dates_get_no_meetings(tmp_path):
+    from sendlib.cli import main
+
+    args = ["schedule", str(PRIMARY), "--term", SPRING, "--as-of", "2026-03-06"]
+    assert main([*args, "--out", str(tmp_path / "open")]) == 0
+    assert (
+        main(
+            [
+                *args,
+                "--out",
+                str(tmp_path / "b"),
+                "--blocked",
+                "2026-03-10",
+                "--blocked",
+                "2026-03-11",
+            ]
+        )
+        == 0
+    )
+
+    def days(folder):
+        table = pl.read_csv(next((folder / PRIMARY.name).glob("schedule_*.csv")))
+        return set(table["date"].cast(pl.String))
+
+    blocked = {"2026-03-10", "2026-03-11"}
+    assert days(tmp_path / "open") & blocked  # the open diary uses those days ...
+    assert not days(tmp_path / "b") & blocked  # ... and blocking them moves every meeting

@@ -110,6 +110,7 @@ def schedule_command(
     out_dir: str | Path = "outputs",
     ics: str | Path | None = None,
     time_limit: float = 10.0,
+    blocked_dates: tuple[dt.date, ...] = (),
 ) -> int:
     """``sendlib schedule``: plan a term, write CSVs (and .ics); exit code 0, or 2 on a mistake.
 
@@ -118,7 +119,9 @@ def schedule_command(
     """
     try:
         school = load_school(school_dir)
-        schedule = plan_term(school, term, as_of, time_limit=time_limit)
+        schedule = plan_term(
+            school, term, as_of, blocked_dates=tuple(blocked_dates), time_limit=time_limit
+        )
     except (DataValidationError, CalendarRangeError, SchedulingError) as exc:
         print(f"sendlib schedule: {exc}", file=sys.stderr)
         return 2
