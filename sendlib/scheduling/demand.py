@@ -23,7 +23,7 @@ import polars as pl
 
 from sendlib.asof import school_year
 from sendlib.calendar import Term
-from sendlib.coverage import NOTICE_DAYS, annual_reviews, counting_meetings
+from sendlib.coverage import NOTICE_DAYS, annual_reviews, counting_meetings, review_coverage
 from sendlib.load import School
 from sendlib.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.schema import COUNTING_KINDS
@@ -45,9 +45,6 @@ PRIORITY_LABELS = {
 }
 #: How much an earlier day is worth, per school day, for meetings with a deadline.
 EARLINESS = {"annual_review": 2, "request": 1}
-#: Kinds a meeting owed can have (as in meetings.csv; request meetings are "concern").
-MEETING_KINDS = ("review", "annual_review", "concern")
-ROUTED_RESPONSES = ("routed_safeguarding", "routed_class_teacher")
 AWAITING_RESPONSES = ("meeting_offered", "timescale_proposed")
 
 
@@ -268,46 +265,29 @@ def build_demand(
 def _review_status(school: School, term: Term, p: dt.date, start: dt.date, year) -> pl.DataFrame:
     """Registered pupils with this year's meetings, completed terms missed and a status.
 
-    As review coverage (DOMAIN.md, "Statuses"), but for the term being planned, which may
-    start after the planning date: status is never_met, missed_term or due_this_term.
+    The statuses are review coverage's as of the planning date (DOMAIN.md, "Statuses"),
+    so the rule lives in one place; for the term being planned, which may start after the
+    planning date, a pupil not yet met in it is due_this_term unless never_met or
+    missed_term comes first.
     """
-    registered = school.pupils.filter(
-        pl.col("sen_status").is_in(["K", "E"]) & (pl.col("registered_on") <= p)
-    )
+    coverage = review_coverage(school, p)
     held = counting_meetings(school, p, year.start) if p >= year.start else None
-    met_term, met_year = set(), set()
-    completed = dict.fromkeys(registered["pupil_id"], 0)
-    missed = dict.fromkeys(registered["pupil_id"], 0)
-    registered_on = dict(zip(registered["pupil_id"], registered["registered_on"], strict=True))
-    if held is not None:
-        met_year = set(held["pupil_id"])
-        met_term = set(held.filter(pl.col("day") >= term.start)["pupil_id"])
-    for done in (t for t in year.terms if t.end < start):
-        in_term = (
-            set()
-            if held is None
-            else set(held.filter(pl.col("day").is_between(done.start, done.end))["pupil_id"])
-        )
-        for pupil, since in registered_on.items():
-            if since <= done.start:
-                completed[pupil] += 1
-                missed[pupil] += pupil not in in_term
+    met_term = set() if held is None else set(held.filter(pl.col("day") >= term.start)["pupil_id"])
     booked = set(_booked(school, start, term.end, COUNTING_KINDS, p))
-    frame = registered.select("pupil_id", "sen_status", "lead_staff_id").with_columns(
+    frame = coverage.select(
+        "pupil_id",
+        "sen_status",
+        "lead_staff_id",
         met_this_term=pl.col("pupil_id").is_in(list(met_term)),
         booked_this_term=pl.col("pupil_id").is_in(list(booked)),
-        met_this_year=pl.col("pupil_id").is_in(list(met_year)),
-        completed_terms=pl.col("pupil_id").replace_strict(completed, return_dtype=pl.Int64),
-        terms_missed=pl.col("pupil_id").replace_strict(missed, return_dtype=pl.Int64),
+        met_this_year=pl.col("meetings_this_year") > 0,
+        completed_terms=pl.col("completed_terms").cast(pl.Int64),
+        terms_missed=pl.col("terms_missed").cast(pl.Int64),
+        status=pl.when(pl.col("status").is_in(["never_met", "missed_term"]))
+        .then(pl.col("status"))
+        .otherwise(pl.lit("due_this_term")),
     )
-    status = (
-        pl.when(~pl.col("met_this_year") & (pl.col("completed_terms") > 0))
-        .then(pl.lit("never_met"))
-        .when(pl.col("terms_missed") > 0)
-        .then(pl.lit("missed_term"))
-        .otherwise(pl.lit("due_this_term"))
-    )
-    return frame.with_columns(status=status).sort("pupil_id")
+    return frame.sort("pupil_id")
 
 
 def export_date(school: School) -> dt.date | None:
