@@ -1,4 +1,4 @@
-"""Shared fixtures: Debian's chromium, driven by Playwright, for the browser tests.
+"""Shared fixtures: a damageable copy of the tiny school, and Debian's chromium for browser tests.
 
 Playwright's own browser download does not work here, so it launches the ``chromium``
 executable on the PATH. Outside CI a missing chromium skips the browser tests with the
@@ -7,8 +7,12 @@ reason; in CI (``.ci/run`` sets CI=1 and installs chromium) it is a failure.
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+
+#: The tiny hand-built school every figure of which is worked out by hand in the tests.
+TINY = Path(__file__).parent / "fixtures" / "tiny"
 
 CHROMIUM = shutil.which("chromium")
 #: Without the background-networking flags chromium tries to reach Google at start-up.
@@ -39,3 +43,19 @@ def browser():
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def school(tmp_path: Path) -> Path:
+    """A fresh copy of the tiny school, safe to damage."""
+    folder = tmp_path / "tiny"
+    shutil.copytree(TINY, folder)
+    return folder
+
+
+def edit(folder: Path, file: str, old: str, new: str) -> None:
+    """Replace ``old`` (which must occur exactly once) by ``new`` in one file of the copy."""
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} should occur once in {file}"
+    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -1,30 +1,15 @@
 """``sendlib validate SCHOOL_DIR``: a summary and exit 0, or problems by file and exit 1."""
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import edit
 
 from sendlib.cli import main
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
-
-
-@pytest.fixture
-def school(tmp_path: Path) -> Path:
-    folder = tmp_path / "tiny"
-    shutil.copytree(FIXTURE, folder)
-    return folder
-
-
-def edit(folder: Path, file: str, old: str, new: str) -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def damage(folder: Path) -> None:

@@ -5,10 +5,10 @@ written in the file ("[policy] suppres_below", "[[terms]] Spring 2026").
 """
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import edit as edit_file
 
 from sendlib import DataValidationError, Problem, load_school
 
@@ -16,18 +16,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
 TOML = "school.toml"
 
 
-@pytest.fixture
-def school(tmp_path: Path) -> Path:
-    folder = tmp_path / "tiny"
-    shutil.copytree(FIXTURE, folder)
-    return folder
-
-
 def edit(folder: Path, old: str, new: str) -> None:
-    path = folder / TOML
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in school.toml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    """Edit the copy's school.toml (the shared ``school`` fixture comes from conftest)."""
+    edit_file(folder, TOML, old, new)
 
 
 def add_policy(folder: Path, lines: str) -> None:

@@ -8,33 +8,17 @@ check that the damage gives exactly one problem, so a mistake is not reported tw
 
 import datetime as dt
 import re
-import shutil
 from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import edit
 
 from sendlib import DataValidationError, Problem, load_school
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tiny"
 TABLE_NAMES = ("pupils", "staff", "requests", "meetings", "plans")
 BASE = load_school(FIXTURE)
-
-
-@pytest.fixture
-def school(tmp_path: Path) -> Path:
-    """A fresh copy of the tiny school, safe to damage."""
-    folder = tmp_path / "tiny"
-    shutil.copytree(FIXTURE, folder)
-    return folder
-
-
-def edit(folder: Path, file: str, old: str, new: str) -> None:
-    """Replace ``old`` (which must occur exactly once) by ``new`` in one file of the copy."""
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, f"{old!r} should occur once in {file}"
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def append(folder: Path, file: str, line: str) -> None:
