@@ -4,7 +4,7 @@ A local authority's data team holds a year of records for all its schools. This 
 builds (or reuses) a 300-school dataset (``la_dataset.py``: about 60,000 registered
 pupils, 1,000,000 requests, 1,500,000 meetings), then measures
 
-1. loading and validating every folder (``sendlib.multischool.load_schools``, one process
+1. loading and validating every folder (``sendlib.rules.group.load_schools``, one process
    per CPU, each folder through ``sendlib.load_school``);
 2. the analytics for all schools at once (``SchoolGroup.of`` + ``group_figures``: response
    times, review coverage, annual reviews, capacity, per-school headlines), three runs;
@@ -38,8 +38,8 @@ import numpy as np
 import polars as pl
 
 import sendlib
-from sendlib import multischool
-from sendlib.capacity import capacity
+from sendlib.rules import group as multischool
+from sendlib.rules.capacity import capacity
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import sendlib
-from sendlib.scheduling import SchedulingLevers, plan_term, schedule_problems
+from sendlib.planning.scheduling import SchedulingLevers, plan_term, schedule_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIMARY = ROOT / "data_samples" / "harbourside-primary"

@@ -2,7 +2,7 @@
 
 300 school folders (``school.toml`` plus the five tables as Parquet): about 60,000 pupils
 on the SEND register, 1,000,000 meeting requests and 1,500,000 meetings in the 2025/26
-school year, as of Friday 3 July 2026. It is much denser than ``sendlib.sample`` (about
+school year, as of Friday 3 July 2026. It is much denser than ``sendlib.synth.generator`` (about
 3,300 requests a school) and far less realistic, but every folder is valid: the benchmark
 loads each one with ``sendlib.load_school``. Schools share one of three term-date
 patterns and choose their own INSET days, so every school has its own calendar.
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from sendlib.calendar import Closure, SchoolCalendar, Term
+from sendlib.school.calendar import Closure, SchoolCalendar, Term
 
 AS_OF = dt.date(2026, 7, 3)
 REGISTERED, REQUESTS, MEETINGS = 60_000, 1_000_000, 1_500_000

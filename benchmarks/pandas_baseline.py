@@ -14,9 +14,9 @@ import datetime as dt
 
 import pandas as pd
 
-from sendlib.asof import school_year
-from sendlib.calendar import WEEKDAYS
-from sendlib.load import School
+from sendlib.school.asof import school_year
+from sendlib.school.calendar import WEEKDAYS
+from sendlib.school.load import School
 
 ROUTED_KINDS = ("safeguarding", "urgent_day_to_day")
 ROUTED_RESPONSES = ("routed_safeguarding", "routed_class_teacher")

@@ -12,7 +12,7 @@ import signal
 import sys
 from pathlib import Path
 
-from sendlib.errors import CalendarRangeError, DataValidationError, ReportError, format_problems
+from sendlib.school.errors import CalendarRangeError, DataValidationError, ReportError, format_problems
 
 
 def _date(text: str) -> dt.date:
@@ -23,7 +23,7 @@ def _date(text: str) -> dt.date:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from sendlib.load import date_range, load_school
+    from sendlib.school.load import date_range, load_school
 
     try:
         school = load_school(args.school_dir)
@@ -56,7 +56,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _sample(args: argparse.Namespace) -> int:
-    from sendlib.sample import generate_school
+    from sendlib.synth.generator import generate_school
 
     folder = generate_school(
         args.out_dir,
@@ -72,10 +72,10 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.all:
-        from sendlib.trust import report_all
+        from sendlib.present.trust import report_all
 
         return report_all(args.school_dir, as_of=args.as_of, out_dir=args.out, workers=args.workers)
-    from sendlib.report import render_leadership_report
+    from sendlib.present.runner import render_leadership_report
 
     html = render_leadership_report(args.school_dir, as_of=args.as_of, out_dir=args.out)
     print(f"wrote {html}")
@@ -83,7 +83,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _schedule(args: argparse.Namespace) -> int:
-    from sendlib.scheduling import schedule_command
+    from sendlib.planning.scheduling import schedule_command
 
     return schedule_command(
         args.school_dir,
@@ -97,7 +97,7 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _explore(args: argparse.Namespace) -> int:
-    from sendlib.explorer import serve
+    from sendlib.explorer.app import serve
 
     return serve(
         args.school_dir, port=args.port, open_browser=not args.no_browser, as_of=args.as_of
@@ -105,8 +105,8 @@ def _explore(args: argparse.Namespace) -> int:
 
 
 def _whatif(args: argparse.Namespace) -> int:
-    from sendlib.report import render_notebook
-    from sendlib.whatif import ScenarioError, load_scenarios
+    from sendlib.present.runner import render_notebook
+    from sendlib.planning.whatif.simulation import ScenarioError, load_scenarios
 
     try:  # a bad scenarios file is reported before a kernel starts
         load_scenarios(args.scenarios)
@@ -129,7 +129,7 @@ def _whatif(args: argparse.Namespace) -> int:
 
 
 def _sample_trust(args: argparse.Namespace) -> int:
-    from sendlib.trust import generate_trust
+    from sendlib.present.trust import generate_trust
 
     folders = generate_trust(args.out_dir, schools=args.schools, seed=args.seed)
     print(f"wrote {len(folders)} synthetic school folders to {args.out_dir}")

@@ -1,0 +1,141 @@
+"""Planning a term end to end, and the ``sendlib schedule`` command.
+
+``plan_term`` joins the three steps (demand, supply, solver); ``schedule_command`` runs
+it for a school folder and writes the schedule, the unplaced meetings and the weekly
+load as CSV files, and the calendar as an .ics file when asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from sendlib.school.errors import CalendarRangeError, DataValidationError
+from sendlib.school.load import School, load_school
+from sendlib.planning.scheduling.demand import build_demand
+from sendlib.planning.scheduling.greedy import greedy_schedule
+from sendlib.planning.scheduling.ics import read_ics, write_ics
+from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
+from sendlib.planning.scheduling.result import Schedule
+from sendlib.planning.scheduling.solver import solve_schedule
+from sendlib.planning.scheduling.supply import build_supply
+
+
+def plan_term(
+    school: School,
+    term: str,
+    as_of: dt.date | None = None,
+    levers: SchedulingLevers | None = None,
+    *,
+    blocked_dates: Iterable[dt.date] = (),
+    time_limit: float = 10.0,
+    seed: int = 0,
+    method: str = "cp-sat",
+) -> Schedule:
+    """Schedule the meetings owed in ``term`` as planned on ``as_of`` (default today).
+
+    ``blocked_dates`` (training days, trips, exams) get no meetings, in addition to any
+    in the levers. ``method`` is "cp-sat" (the solver) or "greedy" (the
+    earliest-deadline-first baseline, for comparison only).
+    """
+    levers = levers or SchedulingLevers()
+    if blocked_dates:
+        levers = replace(levers, blocked_dates=(*levers.blocked_dates, *blocked_dates))
+    demand = build_demand(school, term, as_of, levers)
+    supply = build_supply(school, demand.term, demand.planning_date, levers)
+    if method == "greedy":
+        return greedy_schedule(demand.meetings, supply, demand)
+    if method != "cp-sat":
+        raise SchedulingError(f"unknown method {method!r}; use 'cp-sat' or 'greedy'")
+    return solve_schedule(demand.meetings, supply, time_limit=time_limit, seed=seed, demand=demand)
+
+
+def term_slug(name: str) -> str:
+    """A file-name-safe term name: "Spring 2026" becomes "spring-2026"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def write_schedule(schedule: Schedule, school: School, out_dir: str | Path) -> dict[str, Path]:
+    """Write the schedule, unplaced and weekly-load CSVs under ``out_dir/<school folder>``."""
+    slug = term_slug(schedule.demand.term.name)
+    folder = Path(out_dir) / school.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {
+        "schedule": folder / f"schedule_{slug}.csv",
+        "unplaced": folder / f"unplaced_{slug}.csv",
+        "weekly_load": folder / f"weekly_load_{slug}.csv",
+    }
+    schedule.schedule.write_csv(written["schedule"])
+    schedule.unplaced.write_csv(written["unplaced"])
+    schedule.weekly_load.write_csv(written["weekly_load"])
+    return written
+
+
+def describe(schedule: Schedule, school: School) -> list[str]:
+    """The command's short summary: placed and owed, objective, gap, time, why unplaced."""
+    s = schedule.summary
+    demand = schedule.demand
+    lines = [
+        f"{school.name}, {demand.term.name}, planned on {demand.planning_date:%a %d %b %Y}:",
+        f"  placed {s['placed']} of {s['owed']} meetings owed "
+        f"(weighted {s['weighted_placed']} of {s['weighted_owed']}), "
+        f"plus {s['surgery_slots']} surgery slots",
+        f"  {s['method']}: {_proof(schedule)}; weighted bound {s['bound']}, "
+        f"gap {s['gap']:.1%}, {s['solve_seconds']:.1f} s",
+    ]
+    for reason, count in s["unplaced_by_reason"].items():
+        lines.append(f"  unplaced, {reason}: {count}")
+    return lines
+
+
+def _proof(schedule: Schedule) -> str:
+    if schedule.method == "greedy":
+        return "heuristic, no proof"
+    if schedule.status == "optimal":
+        return "proven optimal"
+    if schedule.gap == 0:
+        return "meetings placed proven optimal (days and weekly balance not proven best)"
+    return "best found within the time limit"
+
+
+def schedule_command(
+    school_dir: str | Path,
+    *,
+    term: str,
+    as_of: dt.date | None = None,
+    out_dir: str | Path = "outputs",
+    ics: str | Path | None = None,
+    time_limit: float = 10.0,
+    blocked_dates: tuple[dt.date, ...] = (),
+) -> int:
+    """``sendlib schedule``: plan a term, write CSVs (and .ics); exit code 0, or 2 on a mistake.
+
+    Mistakes a SENDCo can fix (an unknown term, a date outside the calendar, a folder
+    with problems) print a plain message and no traceback.
+    """
+    try:
+        school = load_school(school_dir)
+        schedule = plan_term(
+            school, term, as_of, blocked_dates=tuple(blocked_dates), time_limit=time_limit
+        )
+    except (DataValidationError, CalendarRangeError, SchedulingError) as exc:
+        print(f"sendlib schedule: {exc}", file=sys.stderr)
+        return 2
+    except KeyError as exc:
+        print(f"sendlib schedule: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"sendlib schedule: cannot read {school_dir}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print("\n".join(describe(schedule, school)))
+    for path in write_schedule(schedule, school, out_dir).values():
+        print(f"wrote {path}")
+    if ics is not None:
+        name = f"{school.name}: SEND meetings, {schedule.demand.term.name}"
+        path = write_ics(schedule, ics, school.slug, name)
+        print(f"wrote {path} ({read_ics(path).height} events)")
+    return 0

@@ -1,0 +1,280 @@
+"""The leadership report's content: headline figures, actions and tables, all suppressed.
+
+This report goes to governors: no names, no pupil IDs, and every count about a group
+smaller than the whole school below ``suppress_below`` shown as "<5". Whole-school totals
+are shown as they are. The notebook only displays what :func:`leadership_summary` returns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from sendlib.school.asof import SchoolYear, school_year
+from sendlib.rules.capacity import Capacity, capacity
+from sendlib.rules.meetings import (
+    COVERAGE_LABELS,
+    annual_reviews,
+    coverage_breakdown,
+    record_timeliness,
+    review_coverage,
+)
+from sendlib.school.load import School
+from sendlib.present.privacy import show_count, suppress_counts, suppressed
+from sendlib.rules.requests import open_backlog, response_summary, response_times
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure and the plain-English sentence that goes with it."""
+
+    key: str
+    title: str
+    value: str
+    sentence: str
+    number: float | None = None
+
+
+@dataclass(frozen=True)
+class LeadershipSummary:
+    """Everything the leadership report shows, computed once."""
+
+    school: School
+    year: SchoolYear
+    times: pl.DataFrame
+    coverage: pl.DataFrame
+    reviews: pl.DataFrame
+    records: pl.DataFrame
+    backlog: pl.DataFrame
+    capacity: Capacity
+    headlines: list[Headline] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+
+    @property
+    def threshold(self) -> int:
+        """The school's small-number threshold."""
+        return self.school.policy.suppress_below
+
+    def headline(self, key: str) -> Headline:
+        """A headline by key (``on_time_share``, ``open_overdue``, ...)."""
+        return next(h for h in self.headlines if h.key == key)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def leadership_summary(school: School, as_of: dt.date | None = None) -> LeadershipSummary:
+    """Compute the report's figures for ``school`` as of a date (default today)."""
+    year = school_year(school, as_of)
+    a = year.as_of
+    times = response_times(school, a)
+    coverage = review_coverage(school, a)
+    reviews = annual_reviews(school, a)
+    records = record_timeliness(school, a)
+    cap = capacity(school, a)
+    summary = LeadershipSummary(
+        school=school,
+        year=year,
+        times=times,
+        coverage=coverage,
+        reviews=reviews,
+        records=records,
+        backlog=open_backlog(school, times, a),
+        capacity=cap,
+    )
+    summary.headlines.extend(_headlines(summary))
+    summary.actions.extend(_actions(summary))
+    return summary
+
+
+def _headlines(s: LeadershipSummary) -> list[Headline]:
+    policy = s.school.policy
+    within = policy.acknowledge_within_school_days
+    overall = response_summary(s.times).row(0, named=True)
+    share, median = overall["on_time_share"], overall["median_school_days"]
+    registered = s.coverage.height
+    on_track = int(s.coverage["on_track"].sum())
+    never = int((s.coverage["status"] == "never_met").sum())
+    overdue_reviews = int((s.reviews["status"] == "overdue").sum())
+    soon_reviews = int((s.reviews["status"] == "due_soon").sum())
+    cap = s.capacity.summary
+    term = s.year.current_term
+    term_name = term.name if term else "this term"
+    median_text = "-" if median is None else f"{median:g}"
+    return [
+        Headline(
+            "on_time_share",
+            f"Requests acknowledged within {within} school days",
+            _pct(share),
+            f"Of {overall['decided']:,} meeting requests whose deadline has passed or that were "
+            f"answered this year, {_pct(share)} were acknowledged within {within} school days "
+            f"(policy); the median acknowledgement took {median_text} school days. "
+            f"{overall['routed']:,} safeguarding or day-to-day requests were routed away and are "
+            "not counted as late.",
+            share,
+        ),
+        Headline(
+            "open_overdue",
+            "Requests open past their deadline",
+            f"{overall['open_overdue']:,}",
+            f"{overall['open_overdue']:,} requests have not been acknowledged and are past their "
+            f"{within}-school-day deadline; {overall['open_not_due']:,} more are open but not yet due.",
+            overall["open_overdue"],
+        ),
+        Headline(
+            "on_track_share",
+            "Registered pupils on track for three meetings",
+            _pct(on_track / registered if registered else None),
+            f"{on_track:,} of {registered:,} pupils on SEN support or with an EHC plan have had a "
+            "parent meeting in every completed term this year, so are on track for the statutory "
+            "three a year (Code of Practice 6.65).",
+            on_track / registered if registered else None,
+        ),
+        Headline(
+            "never_met",
+            "Pupils never met this year",
+            f"{never:,}",
+            f"{never:,} registered pupils have had no parent meeting at all this school year, "
+            "although at least one term has ended.",
+            never,
+        ),
+        Headline(
+            "annual_reviews",
+            "EHC plan annual reviews overdue / due soon",
+            f"{overdue_reviews:,} / {soon_reviews:,}",
+            f"Of {s.reviews.height:,} EHC plans, {overdue_reviews:,} annual reviews are past their "
+            f"deadline and {soon_reviews:,} fall due within {policy.due_soon_days} days; invitations "
+            "must go out two weeks before each meeting.",
+            overdue_reviews,
+        ),
+        Headline(
+            "utilisation",
+            "SENDCo time used by meetings: this term / rest of year",
+            f"{_pct(cap['utilisation_this_term'])} / {_pct(cap['forecast_utilisation_rest_of_year'])}",
+            f"Parent meetings, surgeries, annual reviews and their preparation and write-up took "
+            f"{_pct(cap['utilisation_this_term'])} of the SENDCo's protected hours in {term_name}; "
+            f"the meetings still owed this year would take "
+            f"{_pct(cap['forecast_utilisation_rest_of_year'])} of the hours left "
+            f"({cap['demand_hours_rest_of_year']:g} of {cap['supply_hours_rest_of_year']:g} hours).",
+            cap["utilisation_this_term"],
+        ),
+    ]
+
+
+def _largest_group(frame: pl.DataFrame, by: str, threshold: int) -> tuple[str, int] | None:
+    """The biggest group in ``frame`` by ``by``, or ``None`` if it is too small to name."""
+    if frame.height == 0:
+        return None
+    top = frame.group_by(by).len().sort(["len", by], descending=[True, False]).row(0)
+    return None if suppressed(top[1], threshold) else (str(top[0]), int(top[1]))
+
+
+def _year_label(group: str) -> str:
+    return (
+        "Reception"
+        if group == "R"
+        else (f"Nursery {group[1]}" if group.startswith("N") else f"Year {group}")
+    )
+
+
+def _actions(s: LeadershipSummary) -> list[str]:
+    """What to do next, each sentence derived from the figures and suppressed."""
+    t, a = s.threshold, s.year.as_of
+    within = s.school.policy.acknowledge_within_school_days
+    actions = []
+    overdue = s.times.filter(pl.col("status") == "open_overdue")
+    if overdue.height:
+        oldest = overdue["received_on"].min()
+        actions.append(
+            f"Acknowledge the {overdue.height:,} meeting requests open past their {within}-school-"
+            f"day deadline; the oldest was received on {oldest:%d %B %Y}."
+        )
+    due_now = s.times.filter(pl.col("status") == "open_not_due")
+    if due_now.height:
+        actions.append(
+            f"{due_now.height:,} more requests fall due by {due_now['due_on'].max():%d %B %Y}: "
+            "acknowledge them this week to keep within the policy."
+        )
+    owed = s.coverage.filter(pl.col("status") != "done_this_term")
+    if s.year.current_term and owed.height:
+        sentence = (
+            f"{owed.height:,} registered pupils have had no parent meeting in "
+            f"{s.year.current_term.name}"
+        )
+        group = _largest_group(owed, "year_group", t)
+        if group:
+            sentence += f"; {group[1]:,} are in {_year_label(group[0])}"
+        actions.append(sentence + ". Offer each family a review before the term ends.")
+    missed = s.coverage.filter(pl.col("status").is_in(["never_met", "missed_term"]))
+    if missed.height:
+        actions.append(
+            f"{missed.height:,} registered pupils missed a whole term without a parent meeting "
+            f"({int((missed['status'] == 'never_met').sum()):,} have not been met at all this year): "
+            "the three-a-year duty can only be met now by meeting them this term and next."
+        )
+    breakdown = coverage_breakdown(s.coverage, "year_group").filter(pl.col("pupils") >= t)
+    whole = s.coverage["on_track"].mean() if s.coverage.height else None
+    if breakdown.height > 1 and whole is not None:
+        worst = breakdown.sort("on_track_share").row(0, named=True)
+        on_track = worst["due_this_term"] + worst["done_this_term"]
+        if worst["on_track_share"] < whole - 0.1 and not suppressed(on_track, t):
+            actions.append(
+                f"{_year_label(worst['year_group'])} is furthest behind: {_pct(worst['on_track_share'])} "
+                f"of its {show_count(worst['pupils'], t)} registered pupils are on track, against "
+                f"{_pct(whole)} across the school."
+            )
+    late_reviews = s.reviews.filter(pl.col("status") == "overdue")
+    if late_reviews.height:
+        actions.append(
+            f"Hold the {late_reviews.height:,} overdue EHC plan annual reviews: with two weeks' "
+            f"notice the earliest date is {a + dt.timedelta(days=14):%d %B %Y}."
+        )
+    soon = s.reviews.filter(pl.col("status") == "due_soon")
+    if soon.height:
+        actions.append(
+            f"Send invitations for the {soon.height:,} annual reviews due in the next six weeks; "
+            f"the first must go out by {max(soon['invite_by'].min(), a):%d %B %Y}."
+        )
+    missing = s.records.filter(pl.col("record_status") == "missing")
+    if missing.height:
+        actions.append(
+            f"Send the written record to parents for {missing.height:,} meetings still without "
+            f"one after {s.school.policy.record_within_school_days} school days."
+        )
+    cap = s.capacity.summary
+    rest = cap["forecast_utilisation_rest_of_year"]
+    if rest is not None and rest > 0.9:
+        actions.append(
+            f"Plan SENDCo time: the meetings still owed this year need {cap['demand_hours_rest_of_year']:g} "
+            f"hours against {cap['supply_hours_rest_of_year']:g} protected hours left ({_pct(rest)}); "
+            "consider more reviews led by class teachers, another SENDCo day or shorter meetings."
+        )
+    if not actions:
+        actions.append("No action needed: every duty in this report is being met.")
+    return actions
+
+
+def coverage_table(s: LeadershipSummary, by: str) -> pl.DataFrame:
+    """Coverage status counts by a group, suppressed, with reader labels, for the report.
+
+    A share is shown only when both the group and the pupils on track number at least the
+    threshold (60% of 6 pupils is 3 pupils). A group's total is hidden when any of its
+    status counts is, so a hidden count cannot be recovered by subtraction within the row.
+    """
+    t = s.threshold
+    table = coverage_breakdown(s.coverage, by)
+    on_track = pl.col("due_this_term") + pl.col("done_this_term")
+    small = pl.any_horizontal(pl.col(c) < t for c in COVERAGE_LABELS)
+    table = table.with_columns(
+        on_track_share=pl.when((pl.col("pupils") >= t) & (on_track >= t))
+        .then((pl.col("on_track_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
+        .otherwise(pl.lit(f"<{t}")),
+        hide_total=small,
+    )
+    shown = suppress_counts(table, ["pupils", *COVERAGE_LABELS], t).with_columns(
+        pupils=pl.when("hide_total").then(pl.lit("suppressed")).otherwise(pl.col("pupils"))
+    )
+    return shown.drop("hide_total").rename(COVERAGE_LABELS | {"on_track_share": "On track (%)"})

@@ -1,0 +1,532 @@
+"""A trust's or a local authority's schools together: every report, and the trust overview.
+
+``sendlib report --all DIR`` renders the leadership report of every school folder under
+``DIR`` in parallel processes, skips (and names) the folders that fail validation, then
+renders ``notebooks/trust_overview.ipynb``: the schools side by side on the duties, with
+small counts suppressed and no pupil identifiers. ``sendlib sample-trust`` writes a set of
+varied synthetic schools for demonstrations and benchmarks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import random
+import re
+import sys
+import time
+import tomllib
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from sendlib.school.errors import (
+    CalendarRangeError,
+    DataValidationError,
+    Problem,
+    ReportError,
+    format_problems,
+)
+from sendlib.present.figures import OKABE_ITO
+from sendlib.rules.group import (
+    GroupFigures,
+    LoadFailure,
+    SchoolGroup,
+    calendar_problems,
+    group_figures,
+    load_schools,
+)
+from sendlib.present.notebook import resolve_school_dir
+from sendlib.present.privacy import show_count, show_share
+
+TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
+#: Problems printed per file for a folder that fails validation (`sendlib validate` lists all).
+PROBLEMS_SHOWN = 5
+
+
+# --------------------------------------------------------------------------- folders
+
+
+def school_folders(parent_dir: str | Path, exclude: Path | None = None) -> list[Path]:
+    """The school folders directly under ``parent_dir``, by name.
+
+    A school folder is a sub-folder holding ``school.toml`` or one of the five tables, so
+    a damaged folder is still found (and reported); other files and folders (a README,
+    scenario files, the output folder) are not schools.
+    """
+    parent = Path(parent_dir)
+    skip = exclude.resolve() if exclude is not None else None
+    return [
+        child
+        for child in sorted(parent.iterdir(), key=lambda p: p.name)
+        if child.is_dir()
+        and not child.name.startswith(".")
+        and child.resolve() != skip
+        and any((child / name).exists() for name in TABLE_FILES)
+    ]
+
+
+def declared_name(folder: Path) -> str:
+    """The school's name from its ``school.toml``, or the folder's name if it cannot be read."""
+    try:
+        name = tomllib.loads((folder / "school.toml").read_text("utf-8-sig"))["school"]["name"]
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return folder.name
+    return name.strip() if isinstance(name, str) and name.strip() else folder.name
+
+
+# --------------------------------------------------------------------------- report --all
+
+
+@dataclass(frozen=True)
+class SchoolOutcome:
+    """How one school's report went: the HTML written, or the problems that stopped it."""
+
+    folder: Path
+    name: str
+    html: Path | None = None
+    problems: tuple[Problem, ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        """The school's name and folder, as the summary prints them."""
+        return f"{self.name} ({self.folder.name})"
+
+    def reason(self) -> str:
+        """Why the report was not rendered, for the console (every problem, grouped)."""
+        if self.problems:
+            return format_problems(list(self.problems), limit_per_file=PROBLEMS_SHOWN)
+        return self.error or "unknown error"
+
+
+def _quiet_worker() -> None:
+    """Send a worker's stderr (and its kernels' start-up warnings) to nowhere.
+
+    Outcomes, errors included, come back to the parent as data; only the parent's
+    progress bar and summary should reach the console.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _render_school(folder: str, as_of: dt.date | None, out_dir: str) -> SchoolOutcome:
+    """Render one school's leadership report (in a worker process); failures are data."""
+    from sendlib.present.runner import render_leadership_report
+
+    path = Path(folder)
+    name = declared_name(path)
+    start = time.perf_counter()
+    try:
+        html = render_leadership_report(path, as_of, out_dir, progress=False)
+        return SchoolOutcome(path, name, html=html, seconds=time.perf_counter() - start)
+    except DataValidationError as exc:
+        return SchoolOutcome(path, name, problems=tuple(exc.problems))
+    except (CalendarRangeError, ReportError, ValueError, OSError) as exc:
+        return SchoolOutcome(path, name, error=str(exc))
+    except Exception as exc:  # one school's surprise must not stop the others
+        return SchoolOutcome(path, name, error=f"{type(exc).__name__}: {exc}")
+
+
+def report_all(
+    parent_dir: str | Path,
+    as_of: dt.date | None = None,
+    out_dir: str | Path = "outputs",
+    workers: int | None = None,
+) -> int:
+    """Render every school's leadership report under ``parent_dir``, then the trust overview.
+
+    Schools render in parallel processes (``workers``, default the machine's CPUs), with a
+    progress bar. A folder that fails validation, or whose calendar does not cover
+    ``as_of``, is reported with its problems and skipped; the others still render. The
+    summary lists both. Returns the exit code: 0 when every report and the overview
+    rendered, 1 otherwise.
+    """
+    from tqdm import tqdm
+
+    parent, out = Path(parent_dir), Path(out_dir)
+    if not parent.is_dir():
+        print(f"sendlib report --all: {parent} is not a folder", file=sys.stderr)
+        return 1
+    folders = school_folders(parent, exclude=out)
+    if not folders:
+        print(f"sendlib report --all: no school folders under {parent}", file=sys.stderr)
+        return 1
+    workers = max(1, min(workers or os.cpu_count() or 1, len(folders)))
+    when = as_of.isoformat() if as_of else "today"
+    print(f"Rendering {len(folders)} school reports as of {when} ({workers} processes)")
+    outcomes: list[SchoolOutcome] = []
+    # spawn, not fork: papermill's and polars' threads do not survive a fork.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
+        futures = [pool.submit(_render_school, str(f), as_of, str(out)) for f in folders]
+        with tqdm(total=len(folders), desc="school reports", unit="school") as bar:
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                if outcome.html is None:
+                    bar.write(f"failed: {outcome.label}")
+                bar.update()
+    outcomes.sort(key=lambda o: o.folder.name)
+    rendered = [o for o in outcomes if o.html is not None]
+    failed = [o for o in outcomes if o.html is None]
+
+    overview: Path | None = None
+    overview_error = None
+    if rendered:
+        try:
+            overview = render_trust_overview(parent, as_of, out, progress=False)
+        except (ReportError, CalendarRangeError, ValueError) as exc:
+            overview_error = str(exc)
+    else:
+        overview_error = "no school rendered, so there is nothing to compare"
+
+    print(f"\nRendered {len(rendered)} of {len(outcomes)} school reports:")
+    for outcome in rendered:
+        print(f"  {outcome.label}: {outcome.html}")
+    if failed:
+        print(f"\nFailed {len(failed)} (skipped; fix the folder and run again):")
+        for outcome in failed:
+            print(f"  {outcome.label}:")
+            for line in outcome.reason().splitlines():
+                print(f"      {line}" if line else "")
+    if overview is not None:
+        print(f"\nTrust overview: {overview}")
+    else:
+        print(f"\nTrust overview not rendered: {overview_error}")
+    return 1 if failed or overview is None else 0
+
+
+def render_trust_overview(
+    trust_dir: str | Path,
+    as_of: dt.date | None = None,
+    out_dir: str | Path = "outputs",
+    progress: bool = True,
+) -> Path:
+    """Execute ``notebooks/trust_overview.ipynb`` and write ``<out>/trust_overview.html``."""
+    from sendlib.present.runner import NOTEBOOKS, execute_notebook, export_html
+
+    folder = resolve_school_dir(trust_dir).resolve()
+    as_of = as_of or dt.date.today()
+    out = Path(out_dir)
+    executed = out / "trust_overview.ipynb"
+    execute_notebook(
+        NOTEBOOKS / "trust_overview.ipynb",
+        executed,
+        {"trust_dir": str(folder), "as_of": as_of.isoformat()},
+        progress=progress,
+    )
+    return export_html(executed, out / "trust_overview.html", f"{folder.name}: trust overview")
+
+
+# --------------------------------------------------------------------------- the overview
+
+
+@dataclass(frozen=True)
+class TrustOverview:
+    """The schools of a trust side by side, as of one date; what the overview shows."""
+
+    trust_dir: Path
+    as_of: dt.date
+    group: SchoolGroup | None
+    figures: GroupFigures | None
+    #: Folders left out, and why (no values from the data: they may name pupils).
+    excluded: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def headlines(self) -> pl.DataFrame:
+        """One row per school: the counts and shares behind the overview (unsuppressed)."""
+        return self.figures.headlines if self.figures else pl.DataFrame()
+
+    def table(self) -> pl.DataFrame:
+        """The overview table, every small count suppressed (see :func:`overview_table`)."""
+        return overview_table(self.headlines)
+
+    def introduction(self) -> str:
+        """A sentence or two on what is compared, and which folders were left out."""
+        count = self.headlines.height
+        text = (
+            f"**{count} school{'s' if count != 1 else ''}** in `{self.trust_dir.name}`, as of "
+            f"**{self.as_of:%A %d %B %Y}**."
+        )
+        if self.excluded:
+            text += "\n\nNot included (fix the folder and render again):\n\n" + "\n".join(
+                f"- `{folder}`: {why}" for folder, why in self.excluded
+            )
+        return text
+
+
+def _why(failure: LoadFailure) -> str:
+    files = sorted({p.file for p in failure.problems})
+    if not files:
+        return "could not be read; run `sendlib validate` on the folder"
+    return (
+        f"{len(failure.problems)} problem(s) in {', '.join(files)}; "
+        "run `sendlib validate` on the folder for the list"
+    )
+
+
+def trust_overview(trust_dir: str | Path, as_of: dt.date | None = None) -> TrustOverview:
+    """Load every school folder under ``trust_dir`` and compute the overview's figures.
+
+    Folders that fail validation, or whose calendar does not cover ``as_of``, are left out
+    and listed in ``excluded``; the others are computed together (sendlib.rules.group).
+    """
+    folder = resolve_school_dir(trust_dir)
+    as_of = as_of or dt.date.today()
+    folders = school_folders(folder)
+    # Starting processes costs more than loading a few small folders.
+    schools, failures = load_schools(folders, workers=1 if len(folders) < 20 else None)
+    excluded = [(f.folder.name, _why(f)) for f in failures]
+    if schools:
+        outside = calendar_problems(SchoolGroup.of(schools), as_of)
+        excluded += [
+            (slug, "its school calendar does not cover the report date") for slug in outside
+        ]
+        schools = [s for s in schools if s.slug not in outside]
+    excluded.sort()
+    if not schools:
+        return TrustOverview(folder, as_of, None, None, excluded)
+    group = SchoolGroup.of(sorted(schools, key=lambda s: (s.name, s.slug)))
+    return TrustOverview(folder, as_of, group, group_figures(group, as_of), excluded)
+
+
+#: The overview table's columns, in the order shown.
+OVERVIEW_COLUMNS = (
+    "School",
+    "Phase",
+    "Registered pupils",
+    "Requests acknowledged in time",
+    "Requests open past deadline",
+    "On track for three meetings",
+    "Never met this year",
+    "Annual reviews overdue",
+    "SENDCo time used this term",
+    "SENDCo time needed, rest of year",
+)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
+    """The schools side by side, as text, with every small count suppressed.
+
+    Registered pupils is a whole-school total and is shown as it is; every other count is
+    about a group within the school and shows as "<5" below the school's threshold, and a
+    share is hidden when its group or its part is that small (``sendlib.present.privacy``).
+    Utilisation is hours against hours, not a count of pupils.
+    """
+    rows = []
+    for h in headlines.iter_rows(named=True):
+        t = h["suppress_below"]
+        rows.append(
+            (
+                h["name"],
+                h["phase"],
+                f"{h['registered']:,}",
+                show_share(h["on_time"], h["decided"], t),
+                show_count(h["open_overdue"], t),
+                show_share(h["on_track"], h["registered"], t),
+                show_count(h["never_met"], t),
+                show_count(h["reviews_overdue"], t),
+                _pct(h["utilisation_this_term"]),
+                _pct(h["forecast_utilisation_rest_of_year"]),
+            )
+        )
+    return pl.DataFrame(rows, schema=list(OVERVIEW_COLUMNS), orient="row")
+
+
+def _shown_share(part: int, whole: int, threshold: int) -> float | None:
+    """A share for a chart, or ``None`` when the table would hide it."""
+    text = show_share(part, whole, threshold)
+    return part / whole if text.endswith("%") else None
+
+
+def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
+    """Four panels, one bar per school in each: the duties and the SENDCo's time.
+
+    A bar whose figure the table suppresses is not drawn; its hover text says why.
+    """
+    names = headlines["name"].to_list()
+    rows = list(headlines.iter_rows(named=True))
+    titles = (
+        "Requests acknowledged in time",
+        "On track for three meetings",
+        "Annual reviews overdue",
+        "SENDCo time used",
+    )
+    fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=titles)
+    on_time = [_shown_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows]
+    on_track = [_shown_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows]
+    overdue = [
+        r["reviews_overdue"] if r["reviews_overdue"] >= r["suppress_below"] else None for r in rows
+    ]
+    labels = {
+        "time": [show_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows],
+        "track": [show_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows],
+        "overdue": [show_count(r["reviews_overdue"], r["suppress_below"]) for r in rows],
+    }
+    percent = [None if v is None else v * 100 for v in on_time]
+    fig.add_trace(_bar(names, percent, labels["time"], OKABE_ITO[0], "In time"), 1, 1)
+    percent = [None if v is None else v * 100 for v in on_track]
+    fig.add_trace(_bar(names, percent, labels["track"], OKABE_ITO[2], "On track"), 1, 2)
+    fig.add_trace(_bar(names, overdue, labels["overdue"], OKABE_ITO[3], "Overdue"), 1, 3)
+    for key, colour, label in (
+        ("utilisation_this_term", OKABE_ITO[4], "This term"),
+        ("forecast_utilisation_rest_of_year", OKABE_ITO[1], "Rest of year"),
+    ):
+        values = [None if r[key] is None else r[key] * 100 for r in rows]
+        fig.add_trace(_bar(names, values, [_pct(r[key]) for r in rows], colour, label), 1, 4)
+    for col in (1, 2, 4):
+        fig.add_vline(x=100, line_dash="dot", line_color="#777", row=1, col=col)
+    fig.update_xaxes(title_text="%", row=1, col=1)
+    fig.update_xaxes(title_text="%", row=1, col=2)
+    fig.update_xaxes(title_text="plans", row=1, col=3)
+    fig.update_xaxes(title_text="% of protected hours", row=1, col=4)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(
+        template="plotly_white",
+        barmode="group",
+        height=max(380, 34 * len(names) + 160),
+        margin=dict(l=200, r=20, t=80, b=50),
+        legend=dict(orientation="h", yanchor="bottom", y=1.08, xanchor="right", x=1),
+        font=dict(size=12),
+    )
+    return fig
+
+
+def _bar(names, values, labels, colour: str, legend: str) -> go.Bar:
+    return go.Bar(
+        y=names,
+        x=values,
+        orientation="h",
+        marker_color=colour,
+        name=legend,
+        customdata=labels,
+        hovertemplate="%{y}: %{customdata}<extra>" + legend + "</extra>",
+        showlegend=legend in ("This term", "Rest of year"),
+    )
+
+
+def time_and_timeliness_chart(headlines: pl.DataFrame) -> go.Figure:
+    """Each school's SENDCo time used against its on-time share, to see if lateness is time."""
+    rows = [
+        r
+        for r in headlines.iter_rows(named=True)
+        if r["utilisation_this_term"] is not None
+        and _shown_share(r["on_time"], r["decided"], r["suppress_below"]) is not None
+    ]
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["utilisation_this_term"] * 100 for r in rows],
+            y=[r["on_time"] / r["decided"] * 100 for r in rows],
+            text=[r["name"] for r in rows],
+            mode="markers",
+            marker=dict(
+                size=[max(8.0, min(30.0, r["registered"] ** 0.5 * 1.5)) for r in rows],
+                color=[OKABE_ITO[0] if r["phase"] == "primary" else OKABE_ITO[1] for r in rows],
+                line=dict(width=1, color="#333"),
+            ),
+            hovertemplate="%{text}<br>SENDCo time used this term: %{x:.0f}%<br>"
+            "requests acknowledged in time: %{y:.0f}%<extra></extra>",
+        )
+    )
+    fig.add_vline(x=100, line_dash="dot", line_color="#777")
+    fig.update_layout(
+        title=dict(text="SENDCo time used this term and requests acknowledged in time"),
+        xaxis_title="SENDCo time used this term (% of protected hours)",
+        yaxis_title="Requests acknowledged in time (%)",
+        template="plotly_white",
+        height=430,
+        margin=dict(l=60, r=20, t=60, b=50),
+        font=dict(size=13),
+    )
+    return fig
+
+
+# --------------------------------------------------------------------------- sample-trust
+
+_PLACES = (
+    "Ash", "Bramble", "Cedar", "Dove", "Elder", "Fox", "Gorse", "Hazel", "Kingfisher",
+    "Lark", "Meadow", "Nettle", "Oak", "Pebble", "Quarry", "Rowan", "Salt", "Thorn",
+    "Willow", "Yew", "Heron", "Linden", "Marsh", "Orchard", "Sorrel",
+)  # fmt: skip
+_ENDINGS = (
+    "combe", "wood", "field", "brook", "gate", "ley", "ford", "hill", "mere", "bank",
+    "dale", "well", "stead", "worth", "ton",
+)  # fmt: skip
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _school_names(rng: random.Random, count: int) -> list[str]:
+    """Distinct invented place names; a number is added only past the 375 combinations."""
+    places = [f"{a}{b}" for a in _PLACES for b in _ENDINGS]
+    rng.shuffle(places)
+    return [
+        places[i % len(places)] + (f" {i // len(places) + 1}" if i >= len(places) else "")
+        for i in range(count)
+    ]
+
+
+def generate_trust(
+    out_dir: str | Path,
+    schools: int = 10,
+    seed: int = 1,
+    pupils: tuple[int, int] | None = None,
+) -> list[Path]:
+    """Write ``schools`` varied synthetic school folders into ``out_dir``; return them.
+
+    Each school differs in phase (about a third secondary), size (150 to 630 pupils for a
+    primary, 600 to 1,500 for a secondary, or ``pupils`` = (fewest, most) for all), the
+    SENDCo's protected hours and days, and how well it keeps to the duties
+    (``sendlib.synth.generator``'s ``diligence``, 0.4 to 1.6). Folder names come from the school
+    names. The same arguments write byte-identical folders.
+    """
+    if isinstance(schools, bool) or not isinstance(schools, int) or schools < 1:
+        raise ValueError(f"schools must be a whole number of at least 1; got {schools!r}")
+    from sendlib.synth.generator import generate_school
+
+    out = Path(out_dir)
+    rng = random.Random(f"sendlib-trust|{seed}|{schools}")
+    names = _school_names(rng, schools)
+    folders = []
+    for index, place in enumerate(names):
+        phase = "secondary" if rng.random() < 1 / 3 or (index == 1 and schools > 2) else "primary"
+        if pupils is not None:
+            roll = rng.randint(*pupils)
+        else:
+            roll = rng.randint(150, 630) if phase == "primary" else rng.randint(600, 1500)
+        if phase == "primary":
+            days = rng.choice((2, 3, 3, 4, 4, 5))
+            hours = rng.choice((2.0, 2.5, 3.0, 3.5, 4.0, 5.0))
+            name = f"{place} {rng.choice(('Primary School', 'Primary', 'Junior School'))}"
+        else:
+            days = rng.choice((4, 5, 5))
+            hours = rng.choice((3.5, 4.0, 5.0, 6.0, 7.0))
+            name = f"{place} {rng.choice(('Academy', 'High School', 'School'))}"
+        working = sorted(rng.sample(range(5), days))
+        diligence = round(rng.uniform(0.4, 1.6), 2)
+        folder = generate_school(
+            out / _slug(name),
+            phase=phase,
+            pupils=roll,
+            seed=rng.randrange(1, 10**6),
+            name=name,
+            send_hours=hours,
+            working_days=[("mon", "tue", "wed", "thu", "fri")[d] for d in working],
+            diligence=diligence,
+        )
+        folders.append(folder)
+    return folders

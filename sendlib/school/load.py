@@ -1,0 +1,542 @@
+"""Loading a school folder: read, parse and validate every table, report every problem.
+
+Parse, don't re-check: once :func:`load_school` returns, every table has the documented
+columns and types and every reference resolves, so the analytics trust it. A row is
+never dropped silently: either loading stops with the full list of problems, or (with
+``lenient=True``) rows with problems move to ``School.rejects`` for the report to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from sendlib.school.calendar import SchoolCalendar
+from sendlib.school.config import SchoolConfig, load_config
+from sendlib.school.errors import DataValidationError, Problem
+from sendlib.school.policy import Policy
+from sendlib.school.schema import TABLE_ORDER, TABLES, Column, Table
+
+ROW = "_row"
+PROBLEM_SCHEMA = {
+    "file": pl.String,
+    "row": pl.Int64,
+    "column": pl.String,
+    "value": pl.String,
+    "expected": pl.String,
+}
+_DATE_FORMATS = {"iso": "%Y-%m-%d", "dd/mm/yyyy": "%d/%m/%Y"}
+#: The shape a date cell must have: polars' %Y would read "14/10/25" as the year 25.
+_DATE_SHAPES = {"iso": r"\d{4}-\d{1,2}-\d{1,2}", "dd/mm/yyyy": r"\d{1,2}/\d{1,2}/\d{4}"}
+_DATE_EXPECTED = {
+    "iso": 'an ISO date (YYYY-MM-DD); set date_format = "dd/mm/yyyy" in school.toml '
+    "if your export is day-first",
+    "dd/mm/yyyy": "a date as dd/mm/yyyy (date_format in school.toml)",
+}
+
+
+@dataclass(frozen=True)
+class School:
+    """A validated school folder: settings, calendar and the five typed tables."""
+
+    path: Path
+    config: SchoolConfig
+    calendar: SchoolCalendar
+    pupils: pl.DataFrame
+    staff: pl.DataFrame
+    requests: pl.DataFrame
+    meetings: pl.DataFrame
+    plans: pl.DataFrame
+    #: Rows set aside by a lenient load: file, row, column, value, expected, record.
+    rejects: pl.DataFrame
+
+    @property
+    def name(self) -> str:
+        """The school's name from ``school.toml``."""
+        return self.config.name
+
+    @property
+    def policy(self) -> Policy:
+        """The school's policy (DOMAIN.md defaults unless ``[policy]`` overrides them)."""
+        return self.config.policy
+
+    @property
+    def slug(self) -> str:
+        """A file-system-safe name for outputs: the folder's name."""
+        return self.path.name
+
+    def table(self, name: str) -> pl.DataFrame:
+        """One of the five tables by name."""
+        return getattr(self, name)
+
+
+def load_school(path: str | Path, *, lenient: bool = False) -> School:
+    """Load and validate a school folder (``school.toml`` plus the five tables).
+
+    Raises:
+        DataValidationError: listing every problem found (strict mode), or the problems
+            with ``school.toml`` and whole files that even a lenient load cannot skip.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise DataValidationError(
+            [
+                Problem(
+                    str(folder), None, None, str(folder), "a school folder (school.toml and tables)"
+                )
+            ]
+        )
+    problems: list[Problem] = []
+    config: SchoolConfig | None = None
+    calendar: SchoolCalendar | None = None
+    try:
+        config = load_config(folder / "school.toml")
+        calendar = config.calendar()
+        date_format = config.date_format
+    except DataValidationError as exc:
+        problems.extend(exc.problems)
+        date_format = _declared_date_format(folder / "school.toml")
+    except ValueError as exc:
+        problems.append(Problem("school.toml", None, "[[terms]]", None, str(exc)))
+        date_format = "iso"
+
+    frames: dict[str, pl.DataFrame] = {}
+    row_problems: list[pl.DataFrame] = []
+    for name in TABLE_ORDER:
+        table = TABLES[name]
+        raw, file, file_problems = _read_table(folder, table, date_format)
+        problems.extend(file_problems)
+        if raw is None:
+            continue
+        typed, found = _parse_table(raw, table, file, date_format)
+        # A cell that did not parse is reported once, not again by the rules that need it.
+        rules = pl.concat([_empty(), *_rules(name, typed, file, frames, calendar)], how="vertical")
+        rules = _as_written(rules, raw)
+        found = pl.concat([found, rules.join(found, on=["row", "column"], how="anti")])
+        if lenient:
+            frames[name] = typed.filter(~pl.col(ROW).is_in(found["row"].implode()))
+            row_problems.append(_with_records(found, raw))
+        else:
+            frames[name] = typed
+            row_problems.append(found)
+
+    rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else _empty()
+    rejects = rejects.sort("file", "row", "column", nulls_last=True)
+    if not lenient:
+        problems.extend(
+            Problem(**r) for r in rejects.select(list(PROBLEM_SCHEMA)).iter_rows(named=True)
+        )
+    if problems:
+        raise DataValidationError(problems)
+    assert config is not None and calendar is not None
+    clean = {name: frame.drop(ROW) for name, frame in frames.items()}
+    return School(
+        path=folder.resolve(),
+        config=config,
+        calendar=calendar,
+        rejects=rejects if lenient else _empty().with_columns(record=pl.lit(None, pl.String)),
+        **clean,
+    )
+
+
+def _empty() -> pl.DataFrame:
+    return pl.DataFrame(schema=PROBLEM_SCHEMA)
+
+
+def _declared_date_format(path: Path) -> str:
+    """The date format a broken ``school.toml`` still declares, so table checks stay useful."""
+    try:
+        declared = tomllib.loads(path.read_text("utf-8-sig")).get("school", {}).get("date_format")
+    except (OSError, tomllib.TOMLDecodeError, AttributeError):
+        return "iso"
+    return declared if declared in _DATE_FORMATS else "iso"
+
+
+def _read_table(
+    folder: Path, table: Table, date_format: str
+) -> tuple[pl.DataFrame | None, str, list[Problem]]:
+    """Read ``<table>.csv`` or ``<table>.parquet`` as text columns, stripped, '' as null."""
+    csv, parquet = folder / f"{table.name}.csv", folder / f"{table.name}.parquet"
+    file = csv.name
+    if csv.exists() and parquet.exists():
+        return (
+            None,
+            file,
+            [Problem(file, None, None, None, f"only one of {csv.name} or {parquet.name}")],
+        )
+    try:
+        if parquet.exists():
+            file = parquet.name
+            frame = _parquet_as_text(pl.read_parquet(parquet), date_format)
+        elif csv.exists():
+            text = csv.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+            frame = pl.read_csv(text.encode(), infer_schema=False)
+        else:
+            return (
+                None,
+                file,
+                [Problem(file, None, None, None, f"a {file} file in the school folder")],
+            )
+    except UnicodeDecodeError:
+        return None, file, [Problem(file, None, None, None, 'a UTF-8 file (save as "CSV UTF-8")')]
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        ragged = _ragged_rows(csv) if csv.exists() and not parquet.exists() else []
+        if ragged:
+            return None, file, ragged
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, file, [Problem(file, None, None, None, f"a readable table ({first_line})")]
+
+    stripped = [c.strip() for c in frame.columns]
+    repeated = sorted({c for c in stripped if stripped.count(c) > 1})
+    if repeated:  # " role" beside "role": renaming would raise polars' DuplicateError
+        return (
+            None,
+            file,
+            [
+                Problem(file, 1, column, column, "each column name only once in the header row")
+                for column in repeated
+            ],
+        )
+    frame = frame.rename(dict(zip(frame.columns, stripped, strict=True)))
+    missing = [c for c in table.required if c not in frame.columns]
+    if missing:
+        return (
+            None,
+            file,
+            [
+                Problem(file, 1, column, None, f"a column named {column} in the header row")
+                for column in missing
+            ],
+        )
+    text = frame.with_columns(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
+    )
+    numbered = text.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # A row with every cell empty (Excel's trailing ",,,,") holds no record: nothing is lost.
+    return numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null())), file, []
+
+
+def _ragged_rows(path: Path) -> list[Problem]:
+    """Rows whose number of cells differs from the header's, so the user can find them."""
+    import csv as csv_module
+
+    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
+    rows = list(csv_module.reader(text.splitlines()))
+    if not rows:
+        return []
+    width = len(rows[0])
+    return [
+        Problem(
+            path.name,
+            number,
+            None,
+            ",".join(cells)[:80],
+            f"{width} cells, like the header row (found {len(cells)})",
+        )
+        for number, cells in enumerate(rows[1:], start=2)
+        if cells and len(cells) != width
+    ]
+
+
+def _parquet_as_text(frame: pl.DataFrame, date_format: str) -> pl.DataFrame:
+    """Parquet cells as text in the school's date format, so one parser checks both formats."""
+    day = _DATE_FORMATS[date_format]
+    converted = []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype == pl.Date:
+            converted.append(column.dt.strftime(day))
+        elif isinstance(dtype, pl.Datetime):
+            converted.append(column.dt.strftime(f"{day} %H:%M"))
+        elif dtype == pl.Boolean:
+            text = pl.when(column).then(pl.lit("true")).when(~column).then(pl.lit("false"))
+            converted.append(text.alias(name))
+        else:
+            converted.append(column.cast(pl.String))
+    return frame.select(converted)
+
+
+def _parse(column: Column, date_format: str) -> tuple[pl.Expr, str]:
+    """The typed expression for a text column, and what a valid cell looks like."""
+    raw = pl.col(column.name)
+    if column.kind == "date":
+        shaped = raw.str.contains(f"^{_DATE_SHAPES[date_format]}$")
+        parsed = pl.when(shaped).then(raw.str.to_date(_DATE_FORMATS[date_format], strict=False))
+        return parsed, _DATE_EXPECTED[date_format]
+    if column.kind == "datetime":
+        day = _DATE_FORMATS[date_format]
+        time = r"[ T]\d{1,2}:\d{2}(:\d{2})?"
+        shaped = raw.str.contains(f"^{_DATE_SHAPES[date_format]}{time}$")
+        spaced = raw.str.replace("T", " ", literal=True)
+        parsed = pl.when(shaped).then(
+            pl.coalesce(
+                *(
+                    spaced.str.to_datetime(f"{day} {t}", strict=False, time_unit="us")
+                    for t in ("%H:%M", "%H:%M:%S")
+                )
+            )
+        )
+        if date_format == "iso":
+            return parsed, (
+                'a date and time as YYYY-MM-DD HH:MM; set date_format = "dd/mm/yyyy" in '
+                "school.toml if your export is day-first"
+            )
+        return parsed, "a date and time as dd/mm/yyyy HH:MM (date_format in school.toml)"
+    if column.kind == "int":
+        return raw.str.to_integer(strict=False).cast(pl.Int64), "a whole number"
+    if column.kind == "bool":
+        lowered = raw.str.to_lowercase()
+        parsed = pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
+        return parsed.otherwise(None).cast(pl.Boolean), "true or false"
+    if column.codes:
+        return pl.when(raw.is_in(column.codes)).then(raw), f"one of {', '.join(column.codes)}"
+    return raw, "a value"
+
+
+def _parse_table(
+    raw: pl.DataFrame, table: Table, file: str, date_format: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Typed columns, and a problem for every cell that is missing or will not parse."""
+    present = [c for c in table.columns if c.name in raw.columns]
+    parsed = {c.name: _parse(c, date_format) for c in present}
+    typed = raw.with_columns(expr.alias(name) for name, (expr, _) in parsed.items())
+    checks = []
+    for column in present:
+        expected = parsed[column.name][1]
+        bad = raw[column.name].is_not_null() & typed[column.name].is_null()
+        checks.append(_problems(raw, bad, file, column.name, expected))
+        if not column.nullable:
+            what = f"a value ({expected})" if column.kind not in ("id", "text") else "a value"
+            checks.append(_problems(raw, raw[column.name].is_null(), file, column.name, what))
+    duplicated = typed[table.key].is_duplicated() & typed[table.key].is_not_null()
+    if duplicated.any():
+        first_rows = (
+            typed.filter(duplicated).group_by(table.key).agg(pl.col(ROW).min().alias("_first"))
+        )
+        later = typed.join(first_rows, on=table.key, how="left")
+        repeat = later["_first"].is_not_null() & (later[ROW] != later["_first"])
+        checks.append(
+            later.filter(repeat).select(
+                pl.lit(file).alias("file"),
+                pl.col(ROW).alias("row"),
+                pl.lit(table.key).alias("column"),
+                pl.col(table.key).alias("value"),
+                pl.format("a unique {} (first used on row {})", pl.lit(table.key), "_first").alias(
+                    "expected"
+                ),
+            )
+        )
+    return typed, pl.concat([_empty(), *checks], how="vertical")
+
+
+def _problems(
+    frame: pl.DataFrame, mask: pl.Series | pl.Expr, file: str, column: str, expected: str | pl.Expr
+) -> pl.DataFrame:
+    """One problem row per row of ``frame`` where ``mask`` holds."""
+    expected_expr = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
+    return frame.filter(mask).select(
+        pl.lit(file).alias("file"),
+        pl.col(ROW).alias("row"),
+        pl.lit(column).alias("column"),
+        pl.col(column).cast(pl.String).alias("value"),
+        expected_expr.cast(pl.String).alias("expected"),
+    )
+
+
+def _unknown(frame, file, column, known: pl.DataFrame, key: str, what: str) -> pl.DataFrame:
+    ids = known[key].drop_nulls().implode()
+    mask = pl.col(column).is_not_null() & ~pl.col(column).is_in(ids)
+    return _problems(frame, mask, file, column, f"a {key} listed in {what}")
+
+
+def _rules(
+    name: str,
+    frame: pl.DataFrame,
+    file: str,
+    loaded: dict[str, pl.DataFrame],
+    calendar: SchoolCalendar | None,
+) -> list[pl.DataFrame]:
+    """Rules across columns and tables, checked on the typed table."""
+    col = pl.col
+    found: list[pl.DataFrame] = []
+    staff, pupils = loaded.get("staff"), loaded.get("pupils")
+    requests = loaded.get("requests")
+
+    def in_calendar(column: str, *, date_of=None, from_start: bool = True) -> None:
+        # Requests are counted in school days, so they must lie within the calendar;
+        # meetings from earlier years (last year's annual review) are history, kept.
+        if calendar is None:
+            return
+        day = date_of if date_of is not None else col(column)
+        last = calendar.terms[-1]
+        found.append(
+            _problems(
+                frame,
+                day > calendar.covers_to,
+                file,
+                column,
+                f"a date on or before {calendar.covers_to} (the end of {last.name}, the last "
+                "term in school.toml); add the next school year's [[terms]] to school.toml",
+            )
+        )
+        if from_start:
+            found.append(
+                _problems(
+                    frame,
+                    day < calendar.covers_from,
+                    file,
+                    column,
+                    f"a date on or after {calendar.covers_from} (the summer before "
+                    f"{calendar.terms[0].name}); add the previous school year's [[terms]] "
+                    "to school.toml to include it",
+                )
+            )
+
+    if name == "pupils":
+        registered = col("sen_status").is_in(["K", "E"])
+        found.append(
+            _problems(
+                frame,
+                registered & col("primary_need").is_null(),
+                file,
+                "primary_need",
+                "a census primary need code for a pupil on the register (K or E)",
+            )
+        )
+        found.append(
+            _problems(
+                frame,
+                registered & col("registered_on").is_null(),
+                file,
+                "registered_on",
+                "the date the pupil was placed on the SEN register (status K or E)",
+            )
+        )
+        found.append(
+            _problems(
+                frame,
+                (col("sen_status") == "E") & col("last_annual_review_on").is_null(),
+                file,
+                "last_annual_review_on",
+                "for a pupil with an EHC plan, the date of the last annual review "
+                "(or of the plan itself, if it has not been reviewed yet)",
+            )
+        )
+        if staff is not None:
+            found.append(_unknown(frame, file, "lead_staff_id", staff, "staff_id", "staff.csv"))
+    elif name == "requests":
+        if pupils is not None:
+            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
+        found.append(
+            _problems(
+                frame,
+                col("acknowledged_on") < col("received_on"),
+                file,
+                "acknowledged_on",
+                pl.format("a date on or after received_on ({})", col("received_on")),
+            )
+        )
+        found.append(
+            _problems(
+                frame,
+                col("response").is_not_null() & col("acknowledged_on").is_null(),
+                file,
+                "acknowledged_on",
+                "the date of the response, since a response is recorded",
+            )
+        )
+        in_calendar("received_on")
+        in_calendar("acknowledged_on")
+    elif name == "meetings":
+        if pupils is not None:
+            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
+        if staff is not None:
+            found.append(_unknown(frame, file, "lead_staff_id", staff, "staff_id", "staff.csv"))
+        if requests is not None:
+            found.append(
+                _unknown(frame, file, "request_id", requests, "request_id", "requests.csv")
+            )
+        found.append(
+            _problems(
+                frame,
+                col("pupil_id").is_null() & (col("kind") != "surgery"),
+                file,
+                "pupil_id",
+                "a pupil_id (only an unbooked surgery slot may have none)",
+            )
+        )
+        found.append(
+            _problems(frame, col("minutes") <= 0, file, "minutes", "a length in minutes above 0")
+        )
+        found.append(
+            _problems(
+                frame,
+                col("record_sent_on") < col("starts_at").dt.date(),
+                file,
+                "record_sent_on",
+                pl.format("a date on or after the meeting ({})", col("starts_at").dt.date()),
+            )
+        )
+        in_calendar("starts_at", date_of=col("starts_at").dt.date(), from_start=False)
+        in_calendar("record_sent_on", from_start=False)
+    elif name == "plans":
+        if pupils is not None:
+            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
+        for later in ("review_due_on", "reviewed_on"):
+            found.append(
+                _problems(
+                    frame,
+                    col(later) < col("starts_on"),
+                    file,
+                    later,
+                    pl.format("a date on or after starts_on ({})", col("starts_on")),
+                )
+            )
+        found.append(
+            _problems(
+                frame,
+                col("outcome").is_not_null() & col("reviewed_on").is_null(),
+                file,
+                "reviewed_on",
+                "the review date, since an outcome is recorded",
+            )
+        )
+    return found
+
+
+def _as_written(found: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    """Show each problem's value as the cell is written (rules see parsed, ISO values)."""
+    cells = raw.unpivot(index=ROW, variable_name="column", value_name="_cell")
+    return (
+        found.join(cells.rename({ROW: "row"}), on=["row", "column"], how="left")
+        .with_columns(value=pl.col("_cell"))
+        .select(list(PROBLEM_SCHEMA))
+    )
+
+
+def _with_records(found: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+    """Attach each rejected row's original cells, so nothing a lenient load skips is lost."""
+    columns = [c for c in raw.columns if c != ROW]
+    records = raw.select(
+        pl.col(ROW).alias("row"),
+        pl.concat_str(
+            [pl.format("{}={}", pl.lit(c), pl.col(c).fill_null("")) for c in columns],
+            separator="; ",
+        ).alias("record"),
+    )
+    return found.join(records, on="row", how="left")
+
+
+def date_range(school: School) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last dates of activity (requests received, meetings) in the folder."""
+    days = pl.concat(
+        [
+            school.requests.select(pl.col("received_on").alias("d")),
+            school.meetings.select(pl.col("starts_at").dt.date().alias("d")),
+        ]
+    )["d"]
+    return (days.min(), days.max()) if days.len() else (None, None)

@@ -1,0 +1,238 @@
+"""The caseload explorer as the SENDCo uses it: `sendlib explore`, then a real browser.
+
+Starts the real command line on the secondary sample, opens the page in Debian's chromium
+(on the PATH; playwright's own browser download does not work here) at a school laptop's
+1366x768, and checks what the issue asks: no code on screen, the headline strip and charts
+drawn, a filter that updates the headline strip and a chart in place, keyboard use, the
+timings (first render at most 10 s, a filter change at most 1 s, printed as well), and a
+clean stop on Ctrl-C. Skipped with a reason when chromium is absent outside CI; in CI
+(.ci/run sets CI=1 and installs chromium) a missing browser is a failure.
+"""
+
+import datetime as dt
+import json
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import sendlib
+from sendlib.explorer.app import CaseloadFilter, caseload, filter_pupils
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SAMPLE = REPOSITORY / "data_samples" / "northgate-secondary"
+AS_OF = dt.date(2026, 3, 6)
+SCREENSHOT = REPOSITORY / "outputs" / "caseload_explorer.png"
+#: The issue's acceptance thresholds, on the secondary sample.
+FIRST_RENDER_SECONDS = 10
+FILTER_UPDATE_SECONDS = 1
+pytestmark = pytest.mark.browser
+
+HEADLINES = ".sendlib-headlines .headlines"
+#: The page is ready when the headline strip is visible and every chart has drawn its bars.
+READY = """() => {
+  const strip = document.querySelector('.sendlib-headlines .card');
+  const plots = [...document.querySelectorAll('.js-plotly-plot')];
+  const drawn = plots.filter(p => p.querySelector('.main-svg .barlayer'));
+  return strip && strip.offsetParent !== null && plots.length >= 3 && drawn.length === plots.length
+    ? performance.now() : false;
+}"""
+WIDEST = """() => Math.max(...[document.documentElement, document.querySelector('#rendered_cells'),
+  document.querySelector('.sendlib-explorer')].filter(Boolean).map(
+  e => Math.max(e.scrollWidth, e.getBoundingClientRect().right)))"""
+CHART_DATA = """() => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(
+  p => p.data.map(t => t.orientation === 'h' ? t.x : t.y)))"""
+
+
+def broken(message) -> bool:
+    """A console message that means part of the page failed (widgets, or our own policy)."""
+    text = message.text
+    if "Failed to load model" in text or "Error rendering" in text:
+        return True
+    return "Content Security Policy" in text and "cdn.jsdelivr.net" not in text
+
+
+def sendlib_command() -> list[str]:
+    """The installed console script beside this Python, else the module."""
+    script = Path(sys.executable).with_name("sendlib")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sendlib.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def explorer(browser):
+    """`sendlib explore` on the secondary sample; always stopped, whatever the test did.
+
+    Yields when the command prints its address: it does so once Voila listens and has
+    run the notebook, which is when it opens the SENDCo's browser.
+    """
+    port = free_port()
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [*sendlib_command(), "explore", str(SAMPLE), "--port", str(port), "--no-browser"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPOSITORY,
+        # As in a terminal: Ctrl-C interrupts (a background job would inherit it ignored).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in server.stdout], daemon=True
+    ).start()
+    output: list[str] = []
+    try:
+        while not any(f"http://127.0.0.1:{port}/" in line for line in output):
+            try:
+                output.append(lines.get(timeout=max(0.1, started + 120 - time.monotonic())))
+            except queue.Empty:
+                pytest.fail(f"sendlib explore gave no address within 120 s:\n{''.join(output)}")
+            if server.poll() is not None and lines.empty():
+                pytest.fail(f"sendlib explore exited ({server.returncode}):\n{''.join(output)}")
+        assert port_open(port)
+        print(
+            f"\nsendlib explore ready (listening, notebook run) after {time.monotonic() - started:.1f} s"
+        )
+        yield server, f"http://127.0.0.1:{port}/", port, (output, lines)
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
+    _server, url, _port, _output = explorer
+    expected = caseload(sendlib.load_school(SAMPLE), AS_OF)
+    year_8 = filter_pupils(expected.pupils, CaseloadFilter(year_group="8"))
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text) if broken(message) else None)
+    # Nothing reaches the internet: Voila's CDN icon font is refused by the page's policy.
+    fetched_outside: list[str] = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            fetched_outside.append(request.url)
+            if not request.url.startswith((url, "blob:", "data:"))
+            else None
+        ),
+    )
+
+    page.goto(url, wait_until="commit")
+    first_render = page.wait_for_function(READY, timeout=60_000, polling="raf").json_value() / 1000
+
+    # No code, no prompts, no Python error on the SENDCo's page.
+    for code in (".jp-InputArea", ".jp-InputPrompt", ".jp-CodeCell .cm-editor", ".CodeMirror"):
+        assert page.locator(code).count() == 0, f"code visible: {code}"
+    body = page.inner_text("body")
+    for failure in ("Traceback", "There was an error when executing cell", "Error:"):
+        assert failure not in body
+    assert "Caseload explorer: Northgate Academy" in body
+    # Readable at 1366x768: nothing wider than the laptop's screen, no sideways scrolling.
+    assert page.evaluate(WIDEST) <= 1366
+
+    headline_before = page.inner_text(HEADLINES)
+    charts_before = page.evaluate(CHART_DATA)
+    assert f"{expected.pupils.height}\nPupils shown" in headline_before
+
+    page.evaluate("window.filterChosenAt = performance.now()")
+    page.select_option(".sendlib-filter-year-group select", label="Year 8")
+    headline_update = (
+        page.wait_for_function(
+            f"() => document.querySelector('{HEADLINES}').innerText !== {json.dumps(headline_before)}"
+            " && performance.now() - window.filterChosenAt",
+            timeout=10_000,
+            polling="raf",
+        ).json_value()
+        / 1000
+    )
+    chart_update = (
+        page.wait_for_function(
+            f"() => ({CHART_DATA})() !== {json.dumps(charts_before)}"
+            " && performance.now() - window.filterChosenAt",
+            timeout=10_000,
+            polling="raf",
+        ).json_value()
+        / 1000
+    )
+    headline_after = page.inner_text(HEADLINES)
+    charts_after = json.loads(page.evaluate(CHART_DATA))
+    # The browser shows what sendlib computes for Year 8, and the charts changed in place.
+    assert f"{year_8.height}\nPupils shown" in headline_after
+    assert page.locator(".js-plotly-plot").count() == 3
+    by_year = charts_after[0]
+    registered_8 = year_8.filter(pl.col("coverage_status") != "monitored").height
+    assert sum(sum(bar for bar in trace if bar) for trace in by_year) == registered_8
+
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    # The page scrolls inside Voila's cell area, so a whole-page picture needs a tall window.
+    height = page.evaluate("document.querySelector('.sendlib-explorer').scrollHeight")
+    page.set_viewport_size({"width": 1366, "height": height + 120})
+    page.screenshot(path=str(SCREENSHOT.with_name("caseload_explorer_full.png")))
+    page.set_viewport_size({"width": 1366, "height": 768})
+
+    # Keyboard only: arrow keys change a filter, Tab reaches "Clear filters", Enter clears.
+    page.focus(".sendlib-filter-sen-status select")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        f"() => document.querySelector('{HEADLINES}').innerText !== {json.dumps(headline_after)}"
+    )
+    assert page.input_value(".sendlib-filter-sen-status select") != ""
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.sendlib-clear') !== null"):
+            break
+    else:
+        pytest.fail("Tab never reached the Clear filters button")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => document.querySelector('{HEADLINES}').innerText === {json.dumps(headline_before)}"
+    )
+    assert errors == []
+    assert fetched_outside == []
+    page.close()
+
+    print(
+        f"\ncaseload explorer, secondary sample: first render {first_render:.2f} s; filter "
+        f"change to headline strip {headline_update:.2f} s, to chart {chart_update:.2f} s"
+    )
+    assert first_render <= FIRST_RENDER_SECONDS
+    assert max(headline_update, chart_update) <= FILTER_UPDATE_SECONDS
+
+
+def test_ctrl_c_stops_the_explorer_and_frees_its_port(explorer):
+    server, _url, port, (output, lines) = explorer
+    server.send_signal(signal.SIGINT)
+    assert server.wait(timeout=30) == 0
+    time.sleep(0.2)
+    while not lines.empty():
+        output.append(lines.get())
+    assert "Stopping the caseload explorer" in "".join(output)
+    assert not port_open(port), "Voila still listening after Ctrl-C"
