@@ -165,7 +165,8 @@ def test_levers_change_review_length_attendance_and_days():
     assert {m.minutes for m in short.meetings if m.kind == "review"} == {20}
     assert {m.minutes for m in short.meetings if m.kind == "concern"} == {30}
     five = build_supply(TINY_SCHOOL, SPRING, AS_OF, SchedulingLevers(sendco_days_per_week=5))
-    assert len(five.sendco_days) == len(five.days) == 16
+    # Planned on Fri 6 Mar: from Mon 9 Mar (issue 12: never the as-of day itself).
+    assert len(five.sendco_days) == len(five.days) == 15
     two = build_supply(TINY_SCHOOL, SPRING, AS_OF, SchedulingLevers(sendco_days_per_week=2))
     assert {d.weekday() for d in two.sendco_days} == {0, 2}  # the school's first two days
 
@@ -568,3 +569,43 @@ def test_cli_blocked_dates_get_no_meetings(tmp_path):
     blocked = {"2026-03-10", "2026-03-11"}
     assert days(tmp_path / "open") & blocked  # the open diary uses those days ...
     assert not days(tmp_path / "b") & blocked  # ... and blocking them moves every meeting
+
+
+def test_planning_as_of_a_past_day_starts_the_day_after():
+    """Issue 12 point 7: the scheduler never books the as-of day, whose meetings are held."""
+    now = dt.datetime(2026, 11, 30, 9, 0)  # "today" is long after the as-of date
+    schedule = plan_term(TINY_SCHOOL, SPRING, AS_OF, time_limit=5, now=now)
+    assert schedule.demand.window_start == D(2026, 3, 9)
+    assert schedule.schedule["date"].min() >= D(2026, 3, 9)
+    assert D(2026, 3, 6) not in schedule.supply.days
+
+
+def test_planning_as_of_today_books_only_after_now():
+    """Planning on Fri 6 Mar at 14:00: the day counts, its hours before 14:00 do not."""
+    now = dt.datetime(2026, 3, 6, 14, 0)
+    schedule = plan_term(TINY_SCHOOL, SPRING, AS_OF, time_limit=5, now=now)
+    assert schedule.demand.window_start == AS_OF
+    assert AS_OF in schedule.supply.days
+    today = schedule.schedule.filter(pl.col("date") == AS_OF)
+    assert all(hhmm(start) >= 14 * 60 for start in today["start"])
+    past = [b for b in schedule.supply.busy if b.kind == "past"]
+    assert {b.person for b in past} >= {"S1", "T1"}
+    assert all(b.day == AS_OF and (b.start, b.end) == (0, 14 * 60) for b in past)
+
+
+def test_a_meeting_for_an_unanswered_request_is_provisional(tmp_path):
+    """R6 (P2, meeting request still open on 6 Mar) is offered, not agreed: provisional in
+    the CSV and TENTATIVE in the .ics; R3 was answered (meeting offered): confirmed."""
+    now = dt.datetime(2026, 11, 30, 9, 0)
+    schedule = plan_term(TINY_SCHOOL, SPRING, AS_OF, time_limit=5, now=now)
+    owed = {m.request_id: m.provisional for m in schedule.meetings if m.request_id}
+    assert owed == {"R3": False, "R6": True}
+    rows = schedule.schedule.filter(pl.col("request_id").is_not_null())
+    placed = dict(zip(rows["request_id"], rows["provisional"], strict=True))
+    assert all(placed[r] == owed[r] for r in placed)
+    assert schedule.schedule.filter(pl.col("kind") == "surgery")["provisional"].not_().all()
+    path = write_ics(schedule, tmp_path / "spring.ics", "tiny", "Tiny")
+    events = read_ics(path)
+    for request, provisional in placed.items():
+        summary = events.filter(pl.col("uid").str.starts_with(f"request-{request}"))
+        assert summary["status"].to_list() == ["TENTATIVE" if provisional else "CONFIRMED"]

@@ -35,18 +35,21 @@ def plan_term(
     time_limit: float = 10.0,
     seed: int = 0,
     method: str = "cp-sat",
+    now: dt.datetime | None = None,
 ) -> Schedule:
     """Schedule the meetings owed in ``term`` as planned on ``as_of`` (default today).
 
     ``blocked_dates`` (training days, trips, exams) get no meetings, in addition to any
     in the levers. ``method`` is "cp-sat" (the solver) or "greedy" (the
-    earliest-deadline-first baseline, for comparison only).
+    earliest-deadline-first baseline, for comparison only). Nothing is booked in the
+    past: from the day after ``as_of``, or from ``now`` when ``as_of`` is today.
     """
     levers = levers or SchedulingLevers()
     if blocked_dates:
         levers = replace(levers, blocked_dates=(*levers.blocked_dates, *blocked_dates))
-    demand = build_demand(school, term, as_of, levers)
-    supply = build_supply(school, demand.term, demand.planning_date, levers)
+    now = now or dt.datetime.now()
+    demand = build_demand(school, term, as_of, levers, now)
+    supply = build_supply(school, demand.term, demand.planning_date, levers, now)
     if method == "greedy":
         return greedy_schedule(demand.meetings, supply, demand)
     if method != "cp-sat":

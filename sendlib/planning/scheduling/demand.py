@@ -71,6 +71,8 @@ class MeetingOwed:
     request_id: str | None = None
     earliness: int = 0
     assistant_may_cover: bool = False
+    #: A meeting for a request not yet answered: offered to the family, not yet agreed.
+    provisional: bool = False
 
     def __post_init__(self) -> None:
         if not self.sendco_attends and self.lead_staff_id is None:
@@ -139,22 +141,38 @@ def sendco_id(school: School) -> str:
     return found[0] if found.len() else "SENDCO"
 
 
-def planning_window(school: School, term: str | Term, planning_date: dt.date | None):
+def planning_window(
+    school: School,
+    term: str | Term,
+    planning_date: dt.date | None,
+    now: dt.datetime | None = None,
+):
     """The term, the planning date and the first day meetings may go in.
 
+    The scheduler never books the past: planning as of an earlier day starts on the day
+    after it; planning as of today starts today, from ``now`` on (see ``build_supply``).
     Raises ``KeyError`` for an unknown term (listing the known ones),
     :class:`~sendlib.school.errors.CalendarRangeError` for a date outside the calendar and
     :class:`SchedulingError` when the term is already over.
     """
     found = term if isinstance(term, Term) else school.calendar.term_named(term)
-    planning_date = planning_date or dt.date.today()
+    now = now or dt.datetime.now()
+    planning_date = planning_date or now.date()
     school_year(school, planning_date)  # outside the calendar: a clear error
+    first = planning_date if planning_date == now.date() else planning_date + dt.timedelta(days=1)
     if planning_date > found.end:
         raise SchedulingError(
             f"{found.name} ended on {found.end:%a %d %b %Y}, before the planning date "
             f"{planning_date:%a %d %b %Y}; choose a later term or an earlier --as-of"
         )
-    return found, planning_date, max(planning_date, found.start)
+    if planning_date < first <= school.calendar.last_school_day:
+        first = school.calendar.next_school_day(first)
+    if first > found.end:
+        raise SchedulingError(
+            f"{found.name} has no school days left after {planning_date:%a %d %b %Y}; "
+            "choose a later term or an earlier --as-of"
+        )
+    return found, planning_date, max(first, found.start)
 
 
 def build_demand(
@@ -162,10 +180,11 @@ def build_demand(
     term: str | Term,
     planning_date: dt.date | None = None,
     levers: SchedulingLevers | None = None,
+    now: dt.datetime | None = None,
 ) -> Demand:
     """The meetings owed in ``term`` as planned on ``planning_date`` (default today)."""
     levers = levers or SchedulingLevers()
-    term, p, start = planning_window(school, term, planning_date)
+    term, p, start = planning_window(school, term, planning_date, now)
     policy = school.policy
     sendco = sendco_id(school)
     year = school_year(school, term.start)
@@ -252,6 +271,7 @@ def build_demand(
                 priority="request",
                 request_id=row["request_id"],
                 earliness=EARLINESS["request"],
+                provisional=row["acknowledged_on"] is None or row["acknowledged_on"] > p,
             )
         )
 

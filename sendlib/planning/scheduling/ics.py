@@ -53,6 +53,8 @@ def schedule_calendar(schedule: Schedule, school_slug: str, calendar_name: str) 
         event.add("summary", event_summary(row))
         event.add("description", _description(row))
         event.add("categories", [row["kind"]])
+        # A meeting for a request not yet answered is offered, not agreed: tentative.
+        event.add("status", "TENTATIVE" if row["provisional"] else "CONFIRMED")
         calendar.add_component(event)
     # The time zone's rules for the year around the plan only, to keep the file small.
     calendar.add_missing_timezones(
@@ -84,10 +86,17 @@ def read_ics(path: str | Path) -> pl.DataFrame:
             "summary": str(event["summary"]),
             "start": event.decoded("dtstart").astimezone(LONDON).replace(tzinfo=None),
             "end": event.decoded("dtend").astimezone(LONDON).replace(tzinfo=None),
+            "status": str(event.get("status", "")),
         }
         for event in calendar.walk("VEVENT")
     ]
-    schema = {"uid": pl.String, "summary": pl.String, "start": pl.Datetime, "end": pl.Datetime}
+    schema = {
+        "uid": pl.String,
+        "summary": pl.String,
+        "start": pl.Datetime,
+        "end": pl.Datetime,
+        "status": pl.String,
+    }
     return pl.DataFrame(rows, schema=schema)
 
 
@@ -103,4 +112,6 @@ def _description(row: dict) -> str:
         lines.append(f"Statutory deadline: {row['deadline_on']:%a %d %b %Y}")
     if row["request_id"]:
         lines.append(f"Request: {row['request_id']}")
+    if row["provisional"]:
+        lines.append("Provisional: the request is not answered yet; confirm with the family")
     return "\n".join(lines)

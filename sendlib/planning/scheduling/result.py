@@ -129,6 +129,7 @@ class Schedule:
                     "deadline_on": m.deadline,
                     "on_time": None if m.deadline is None else p.day <= m.deadline,
                     "request_id": m.request_id,
+                    "provisional": m.provisional,
                 }
             )
         for b in self.supply.surgeries():
@@ -148,6 +149,7 @@ class Schedule:
                     "deadline_on": None,
                     "on_time": None,
                     "request_id": None,
+                    "provisional": False,
                 }
             )
         return pl.DataFrame(rows, schema=SCHEDULE_SCHEMA).sort("date", "start", "meeting_key")
@@ -330,6 +332,8 @@ SCHEDULE_SCHEMA = {
     "deadline_on": pl.Date,
     "on_time": pl.Boolean,
     "request_id": pl.String,
+    #: A meeting for a request not yet answered: to offer, not yet agreed with the family.
+    "provisional": pl.Boolean,
 }
 UNPLACED_SCHEMA = {
     "meeting_key": pl.String,

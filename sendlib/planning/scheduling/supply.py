@@ -100,10 +100,15 @@ def build_supply(
     term,
     planning_date: dt.date | None = None,
     levers: SchedulingLevers | None = None,
+    now: dt.datetime | None = None,
 ) -> Supply:
-    """Everyone's time in ``term`` from the planning date, under the levers."""
+    """Everyone's time in ``term`` from the planning date, under the levers.
+
+    Planning as of today, the hours of today already gone are busy for everyone.
+    """
     levers = levers or SchedulingLevers()
-    term, p, start = planning_window(school, term, planning_date)
+    now = now or dt.datetime.now()
+    term, p, start = planning_window(school, term, planning_date, now)
     config, policy, calendar = school.config, school.policy, school.calendar
     blocked = set(levers.blocked_dates)
     days = tuple(d for d in calendar.school_days(start, term.end) if d not in blocked)
@@ -144,6 +149,10 @@ def build_supply(
         if WEEKDAYS[d.weekday()] == weekday
     ]
     busy += _booked_meetings(school, p, sendco, set(days), busy, policy)
+    if start == p and p in days:
+        gone = now.hour * 60 + now.minute
+        people = {sendco, *staff_hours}
+        busy += [Busy(person, p, 0, gone, "past") for person in sorted(people)]
     return Supply(
         days=days,
         sendco_id=sendco,
