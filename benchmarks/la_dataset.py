@@ -2,7 +2,7 @@
 
 300 school folders (``school.toml`` plus the five tables as Parquet): about 60,000 pupils
 on the SEND register, 1,000,000 meeting requests and 1,500,000 meetings in the 2025/26
-school year, as of Friday 3 July 2026. It is much denser than ``sendlib.synth.generator`` (about
+school year, as of Friday 3 July 2026. It is much denser than ``sendlib.synth``'s samples (about
 3,300 requests a school) and far less realistic, but every folder is valid: the benchmark
 loads each one with ``sendlib.load_school``. Schools share one of three term-date
 patterns and choose their own INSET days, so every school has its own calendar.

@@ -129,7 +129,7 @@ def _whatif(args: argparse.Namespace) -> int:
 
 
 def _sample_trust(args: argparse.Namespace) -> int:
-    from sendlib.present.trust import generate_trust
+    from sendlib.synth.trust import generate_trust
 
     folders = generate_trust(args.out_dir, schools=args.schools, seed=args.seed)
     print(f"wrote {len(folders)} synthetic school folders to {args.out_dir}")

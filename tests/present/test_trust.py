@@ -11,9 +11,8 @@ import sendlib
 from sendlib.rules import group as multischool
 from sendlib.rules.capacity import capacity
 from sendlib.cli import main
-from sendlib.synth.generator import generate_school
+from sendlib.synth import generate_school, generate_trust
 from sendlib.present.trust import (
-    generate_trust,
     overview_table,
     report_all,
     school_folders,

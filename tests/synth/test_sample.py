@@ -1,4 +1,4 @@
-"""The synthetic school generator (sendlib.synth.generator): determinism, validity, calibration."""
+"""The synthetic school generator (sendlib.synth): determinism, validity, calibration."""
 
 import csv
 import datetime as dt
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sendlib.school.calendar import SchoolCalendar
-from sendlib.synth.generator import (
+from sendlib.synth import (
     CLOSURES_2025_26,
     DEFAULT_AS_OF,
     TERMS_2025_26,
