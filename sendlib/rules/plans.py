@@ -115,25 +115,6 @@ def pupil_plans(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
     a = school_year(school, as_of).as_of
     policy, calendar = school.policy, school.calendar
     reviews = plan_reviews(school, a)
-    current = (
-        reviews.filter(col("reviewed_on").is_null())
-        .sort("starts_on", "plan_id")
-        .group_by("pupil_id")
-        .agg(current_plan_id=col("plan_id").last())
-    )
-    n = policy.escalate_after
-    no_progress = (col("outcome") == "no_progress").fill_null(False)
-    cycles = (
-        reviews.filter(col("reviewed_on").is_not_null())
-        .sort("reviewed_on", "starts_on", "plan_id")
-        .group_by("pupil_id")
-        .agg(
-            cycles_reviewed=pl.len().cast(pl.Int64),
-            last_reviewed_on=col("reviewed_on").last(),
-            last_outcome=col("outcome").last(),
-            consider_next_step=(pl.len() >= n) & no_progress.tail(n).all(),
-        )
-    )
     on_list = col("sen_status").is_in(["K", "M"]) & (
         col("registered_on").is_null() | (col("registered_on") <= a)
     )
@@ -154,8 +135,8 @@ def pupil_plans(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
     terms = _whole_terms_since(school, a)
     return (
         school.pupils.filter(on_list)
-        .join(current, on="pupil_id", how="left")
-        .join(cycles, on="pupil_id", how="left")
+        .join(_current_plans(reviews), on="pupil_id", how="left")
+        .join(_reviewed_cycles(reviews, policy.escalate_after), on="pupil_id", how="left")
         .with_columns(since=since)
         .with_columns(school_days_waiting=pl.when(~has_plan).then(waited))
         .with_columns(
@@ -171,6 +152,33 @@ def pupil_plans(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
         )
         .select(_PUPIL_COLUMNS)
         .sort("pupil_id")
+    )
+
+
+def _current_plans(reviews: pl.DataFrame) -> pl.DataFrame:
+    """Each pupil's current plan (not reviewed by as_of): the latest started."""
+    return (
+        reviews.filter(col("reviewed_on").is_null())
+        .sort("starts_on", "plan_id")
+        .group_by("pupil_id")
+        .agg(current_plan_id=col("plan_id").last())
+    )
+
+
+def _reviewed_cycles(reviews: pl.DataFrame, escalate_after: int) -> pl.DataFrame:
+    """Each pupil's reviewed plans: how many, the last review and outcome, the escalation."""
+    no_progress = (col("outcome") == "no_progress").fill_null(False)
+    return (
+        reviews.filter(col("reviewed_on").is_not_null())
+        .sort("reviewed_on", "starts_on", "plan_id")
+        .group_by("pupil_id")
+        .agg(
+            cycles_reviewed=pl.len().cast(pl.Int64),
+            last_reviewed_on=col("reviewed_on").last(),
+            last_outcome=col("outcome").last(),
+            consider_next_step=(pl.len() >= escalate_after)
+            & no_progress.tail(escalate_after).all(),
+        )
     )
 
 
