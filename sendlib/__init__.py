@@ -9,6 +9,8 @@ from sendlib.school.errors import CalendarRangeError, DataValidationError, Probl
 from sendlib.school.load import School, load_school
 from sendlib.school.policy import Policy
 from sendlib.rules.requests import response_times
+from sendlib.rules.plans import plan_reviews, pupil_plans
+from sendlib.rules.assessments import needs_assessments
 
 __all__ = [
     "CalendarRangeError",
@@ -21,6 +23,9 @@ __all__ = [
     "Term",
     "annual_reviews",
     "load_school",
+    "needs_assessments",
+    "plan_reviews",
+    "pupil_plans",
     "response_times",
     "review_coverage",
 ]

@@ -20,15 +20,14 @@ from sendlib.school.config import SchoolConfig, load_config
 from sendlib.school.errors import DataValidationError, Problem
 from sendlib.school.policy import Policy
 from sendlib.school.schema import TABLE_ORDER, TABLES, Column, Table
+from sendlib.school.table_rules import (
+    PROBLEM_SCHEMA,
+    ROW,
+    no_problems,
+    problem_rows,
+    table_problems,
+)
 
-ROW = "_row"
-PROBLEM_SCHEMA = {
-    "file": pl.String,
-    "row": pl.Int64,
-    "column": pl.String,
-    "value": pl.String,
-    "expected": pl.String,
-}
 _DATE_FORMATS = {"iso": "%Y-%m-%d", "dd/mm/yyyy": "%d/%m/%Y"}
 #: The shape a date cell must have: polars' %Y would read "14/10/25" as the year 25.
 _DATE_SHAPES = {"iso": r"\d{4}-\d{1,2}-\d{1,2}", "dd/mm/yyyy": r"\d{1,2}/\d{1,2}/\d{4}"}
@@ -41,7 +40,11 @@ _DATE_EXPECTED = {
 
 @dataclass(frozen=True)
 class School:
-    """A validated school folder: settings, calendar and the five typed tables."""
+    """A validated school folder: settings, calendar and its typed tables.
+
+    The optional tables (``assessments``, ``register_changes``) are empty frames with
+    their typed columns when the folder has no file for them: not recorded, never zero.
+    """
 
     path: Path
     config: SchoolConfig
@@ -51,6 +54,8 @@ class School:
     requests: pl.DataFrame
     meetings: pl.DataFrame
     plans: pl.DataFrame
+    assessments: pl.DataFrame
+    register_changes: pl.DataFrame
     #: Rows set aside by a lenient load: file, row, column, value, expected, record.
     rejects: pl.DataFrame
 
@@ -70,12 +75,12 @@ class School:
         return self.path.name
 
     def table(self, name: str) -> pl.DataFrame:
-        """One of the five tables by name."""
+        """One of the tables by name."""
         return getattr(self, name)
 
 
 def load_school(path: str | Path, *, lenient: bool = False) -> School:
-    """Load and validate a school folder (``school.toml`` plus the five tables).
+    """Load and validate a school folder (``school.toml``, five tables, two optional ones).
 
     Raises:
         DataValidationError: listing every problem found (strict mode), or the problems
@@ -111,10 +116,13 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
         raw, file, file_problems = _read_table(folder, table, date_format)
         problems.extend(file_problems)
         if raw is None:
+            if table.optional and not file_problems:
+                frames[name] = _absent_table(table)
             continue
         typed, found = _parse_table(raw, table, file, date_format)
         # A cell that did not parse is reported once, not again by the rules that need it.
-        rules = pl.concat([_empty(), *_rules(name, typed, file, frames, calendar)], how="vertical")
+        rules = table_problems(name, typed, file, frames, calendar)
+        rules = pl.concat([no_problems(), *rules], how="vertical")
         rules = _as_written(rules, raw)
         found = pl.concat([found, rules.join(found, on=["row", "column"], how="anti")])
         if lenient:
@@ -124,7 +132,7 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
             frames[name] = typed
             row_problems.append(found)
 
-    rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else _empty()
+    rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else no_problems()
     rejects = rejects.sort("file", "row", "column", nulls_last=True)
     if not lenient:
         problems.extend(
@@ -138,13 +146,9 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
         path=folder.resolve(),
         config=config,
         calendar=calendar,
-        rejects=rejects if lenient else _empty().with_columns(record=pl.lit(None, pl.String)),
+        rejects=rejects if lenient else no_problems().with_columns(record=pl.lit(None, pl.String)),
         **clean,
     )
-
-
-def _empty() -> pl.DataFrame:
-    return pl.DataFrame(schema=PROBLEM_SCHEMA)
 
 
 def _declared_date_format(path: Path) -> str:
@@ -175,6 +179,8 @@ def _read_table(
         elif csv.exists():
             text = csv.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
             frame = pl.read_csv(text.encode(), infer_schema=False)
+        elif table.optional:
+            return None, file, []
         else:
             return (
                 None,
@@ -308,11 +314,15 @@ def _parse_table(
     for column in present:
         expected = parsed[column.name][1]
         bad = raw[column.name].is_not_null() & typed[column.name].is_null()
-        checks.append(_problems(raw, bad, file, column.name, expected))
+        checks.append(problem_rows(raw, bad, file, column.name, expected))
         if not column.nullable:
             what = f"a value ({expected})" if column.kind not in ("id", "text") else "a value"
-            checks.append(_problems(raw, raw[column.name].is_null(), file, column.name, what))
-    duplicated = typed[table.key].is_duplicated() & typed[table.key].is_not_null()
+            checks.append(problem_rows(raw, raw[column.name].is_null(), file, column.name, what))
+    duplicated = (
+        typed[table.key].is_duplicated() & typed[table.key].is_not_null()
+        if table.key
+        else pl.Series([False] * typed.height)
+    )
     if duplicated.any():
         first_rows = (
             typed.filter(duplicated).group_by(table.key).agg(pl.col(ROW).min().alias("_first"))
@@ -330,182 +340,17 @@ def _parse_table(
                 ),
             )
         )
-    return typed, pl.concat([_empty(), *checks], how="vertical")
+    return typed, pl.concat([no_problems(), *checks], how="vertical")
 
 
-def _problems(
-    frame: pl.DataFrame, mask: pl.Series | pl.Expr, file: str, column: str, expected: str | pl.Expr
-) -> pl.DataFrame:
-    """One problem row per row of ``frame`` where ``mask`` holds."""
-    expected_expr = expected if isinstance(expected, pl.Expr) else pl.lit(expected)
-    return frame.filter(mask).select(
-        pl.lit(file).alias("file"),
-        pl.col(ROW).alias("row"),
-        pl.lit(column).alias("column"),
-        pl.col(column).cast(pl.String).alias("value"),
-        expected_expr.cast(pl.String).alias("expected"),
-    )
+#: The polars type of each column kind once parsed.
+_DTYPES = {"date": pl.Date, "datetime": pl.Datetime("us"), "int": pl.Int64, "bool": pl.Boolean}
 
 
-def _unknown(frame, file, column, known: pl.DataFrame, key: str, what: str) -> pl.DataFrame:
-    ids = known[key].drop_nulls().implode()
-    mask = pl.col(column).is_not_null() & ~pl.col(column).is_in(ids)
-    return _problems(frame, mask, file, column, f"a {key} listed in {what}")
-
-
-def _rules(
-    name: str,
-    frame: pl.DataFrame,
-    file: str,
-    loaded: dict[str, pl.DataFrame],
-    calendar: SchoolCalendar | None,
-) -> list[pl.DataFrame]:
-    """Rules across columns and tables, checked on the typed table."""
-    col = pl.col
-    found: list[pl.DataFrame] = []
-    staff, pupils = loaded.get("staff"), loaded.get("pupils")
-    requests = loaded.get("requests")
-
-    def in_calendar(column: str, *, date_of=None, from_start: bool = True) -> None:
-        # Requests are counted in school days, so they must lie within the calendar;
-        # meetings from earlier years (last year's annual review) are history, kept.
-        if calendar is None:
-            return
-        day = date_of if date_of is not None else col(column)
-        last = calendar.terms[-1]
-        found.append(
-            _problems(
-                frame,
-                day > calendar.covers_to,
-                file,
-                column,
-                f"a date on or before {calendar.covers_to} (the end of {last.name}, the last "
-                "term in school.toml); add the next school year's [[terms]] to school.toml",
-            )
-        )
-        if from_start:
-            found.append(
-                _problems(
-                    frame,
-                    day < calendar.covers_from,
-                    file,
-                    column,
-                    f"a date on or after {calendar.covers_from} (the summer before "
-                    f"{calendar.terms[0].name}); add the previous school year's [[terms]] "
-                    "to school.toml to include it",
-                )
-            )
-
-    if name == "pupils":
-        registered = col("sen_status").is_in(["K", "E"])
-        found.append(
-            _problems(
-                frame,
-                registered & col("primary_need").is_null(),
-                file,
-                "primary_need",
-                "a census primary need code for a pupil on the register (K or E)",
-            )
-        )
-        found.append(
-            _problems(
-                frame,
-                registered & col("registered_on").is_null(),
-                file,
-                "registered_on",
-                "the date the pupil was placed on the SEN register (status K or E)",
-            )
-        )
-        found.append(
-            _problems(
-                frame,
-                (col("sen_status") == "E") & col("last_annual_review_on").is_null(),
-                file,
-                "last_annual_review_on",
-                "for a pupil with an EHC plan, the date of the last annual review "
-                "(or of the plan itself, if it has not been reviewed yet)",
-            )
-        )
-        if staff is not None:
-            found.append(_unknown(frame, file, "lead_staff_id", staff, "staff_id", "staff.csv"))
-    elif name == "requests":
-        if pupils is not None:
-            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
-        found.append(
-            _problems(
-                frame,
-                col("acknowledged_on") < col("received_on"),
-                file,
-                "acknowledged_on",
-                pl.format("a date on or after received_on ({})", col("received_on")),
-            )
-        )
-        found.append(
-            _problems(
-                frame,
-                col("response").is_not_null() & col("acknowledged_on").is_null(),
-                file,
-                "acknowledged_on",
-                "the date of the response, since a response is recorded",
-            )
-        )
-        in_calendar("received_on")
-        in_calendar("acknowledged_on")
-    elif name == "meetings":
-        if pupils is not None:
-            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
-        if staff is not None:
-            found.append(_unknown(frame, file, "lead_staff_id", staff, "staff_id", "staff.csv"))
-        if requests is not None:
-            found.append(
-                _unknown(frame, file, "request_id", requests, "request_id", "requests.csv")
-            )
-        found.append(
-            _problems(
-                frame,
-                col("pupil_id").is_null() & (col("kind") != "surgery"),
-                file,
-                "pupil_id",
-                "a pupil_id (only an unbooked surgery slot may have none)",
-            )
-        )
-        found.append(
-            _problems(frame, col("minutes") <= 0, file, "minutes", "a length in minutes above 0")
-        )
-        found.append(
-            _problems(
-                frame,
-                col("record_sent_on") < col("starts_at").dt.date(),
-                file,
-                "record_sent_on",
-                pl.format("a date on or after the meeting ({})", col("starts_at").dt.date()),
-            )
-        )
-        in_calendar("starts_at", date_of=col("starts_at").dt.date(), from_start=False)
-        in_calendar("record_sent_on", from_start=False)
-    elif name == "plans":
-        if pupils is not None:
-            found.append(_unknown(frame, file, "pupil_id", pupils, "pupil_id", "pupils.csv"))
-        for later in ("review_due_on", "reviewed_on"):
-            found.append(
-                _problems(
-                    frame,
-                    col(later) < col("starts_on"),
-                    file,
-                    later,
-                    pl.format("a date on or after starts_on ({})", col("starts_on")),
-                )
-            )
-        found.append(
-            _problems(
-                frame,
-                col("outcome").is_not_null() & col("reviewed_on").is_null(),
-                file,
-                "reviewed_on",
-                "the review date, since an outcome is recorded",
-            )
-        )
-    return found
+def _absent_table(table: Table) -> pl.DataFrame:
+    """An optional table the folder does not have: no rows, every column typed."""
+    schema = {c.name: _DTYPES.get(c.kind, pl.String) for c in table.columns}
+    return pl.DataFrame(schema={ROW: pl.Int64, **schema})
 
 
 def _as_written(found: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:

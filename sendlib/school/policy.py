@@ -51,6 +51,16 @@ class Policy:
     #: "fri 13:15"]. Empty: the weekday times of this year's recorded surgeries, or else
     #: surgeries spread over the SENDCo's days at 13:15.
     surgery_times: tuple[str, ...] = ()
+    #: Graduated approach (DOMAIN.md, "Plans and the graduated approach"): a pupil on SEN
+    #: support or monitored has a plan within this many school days of joining the list
+    #: or of their last plan's review (seeds 003, 004: a new plan follows each review).
+    plan_within_school_days: int = 20
+    #: DOMAIN.md, "Escalation": this many reviewed plans in a row with outcome no_progress
+    #: flag the pupil to consider the next step (specialist advice, an EHC needs assessment).
+    escalate_after: int = 2
+    #: DOMAIN.md, "Monitored pupils": monitored for more than this many whole terms without
+    #: a decision flags the pupil as monitored_long.
+    monitor_max_terms: int = 2
 
     def __post_init__(self) -> None:
         # TOML gives arrays as lists; keep the frozen policy hashable.

@@ -45,6 +45,14 @@ COUNTING_KINDS = ("review", "annual_review", "concern")
 MODES = ("in_person", "remote", "phone")
 MEETING_STATUSES = ("held", "scheduled", "cancelled", "did_not_attend")
 OUTCOMES = ("progress", "some_progress", "no_progress", "met")
+#: plan_type values (compared in lower case) that are EHC plans, reviewed at annual reviews.
+EHC_PLAN_TYPES = ("ehcp", "ehc plan")
+#: EHC needs assessments (DOMAIN.md, "EHC needs assessments").
+REQUESTED_BY = ("school", "parent", "other")
+DECISIONS = ("assess", "refuse")
+ASSESSMENT_OUTCOMES = ("plan_issued", "no_plan", "withdrawn")
+#: Register changes: a census status, monitored, or off the school's records.
+REGISTER_STATUSES = ("K", "E", "M", "left")
 SEXES = ("F", "M")
 
 
@@ -61,11 +69,16 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """A table of the school folder: its file stem, key column and columns."""
+    """A table of the school folder: its file stem, key column (if any) and columns.
+
+    An ``optional`` table may be absent from the folder: it then loads as an empty frame
+    with its typed columns ("not recorded", never zero).
+    """
 
     name: str
-    key: str
+    key: str | None
     columns: tuple[Column, ...]
+    optional: bool = False
 
     @property
     def required(self) -> list[str]:
@@ -138,7 +151,39 @@ TABLES: dict[str, Table] = {
             Column("outcome", "code", nullable=True, codes=OUTCOMES),
         ),
     ),
+    "assessments": Table(
+        "assessments",
+        "assessment_id",
+        (
+            Column("assessment_id", "id"),
+            Column("pupil_id", "id"),
+            Column("requested_on", "date"),
+            Column("requested_by", "code", codes=REQUESTED_BY),
+            Column("decision_on", "date", nullable=True),
+            Column("decision", "code", nullable=True, codes=DECISIONS),
+            Column("advice_requested_on", "date", nullable=True),
+            Column("advice_sent_on", "date", nullable=True),
+            Column("final_on", "date", nullable=True),
+            Column("outcome", "code", nullable=True, codes=ASSESSMENT_OUTCOMES),
+        ),
+        optional=True,
+    ),
+    "register_changes": Table(
+        "register_changes",
+        None,
+        (
+            Column("pupil_id", "id"),
+            Column("changed_on", "date"),
+            # Empty: the pupil was on no list before (a new concern, a pupil joining).
+            Column("from_status", "code", nullable=True, codes=REGISTER_STATUSES),
+            Column("to_status", "code", codes=REGISTER_STATUSES),
+            Column("reason", "text", nullable=True, optional=True),
+        ),
+        optional=True,
+    ),
 }
 
 #: Load order: every table refers only to tables before it.
-TABLE_ORDER = ("staff", "pupils", "requests", "meetings", "plans")
+TABLE_ORDER = (
+    "staff", "pupils", "requests", "meetings", "plans", "assessments", "register_changes",
+)  # fmt: skip

@@ -576,3 +576,131 @@ def test_blank_rows_hold_no_record_and_are_skipped(school):
     append(school, "requests.csv", ",,,,,,")
     loaded = load_school(school)
     assert loaded.staff.height == 3 and loaded.requests.height == 6
+
+
+# --- optional tables: assessments.csv and register_changes.csv ------------------------------
+
+ASSESSMENTS_HEADER = (
+    "assessment_id,pupil_id,requested_on,requested_by,decision_on,decision,"
+    "advice_requested_on,advice_sent_on,final_on,outcome"
+)
+#: A valid assessment: requested 1 Oct, assess on 5 Nov, advice asked 10 Nov and sent
+#: 1 Dec, plan issued 10 Feb.
+GOOD_ASSESSMENT = (
+    "A1,P1,2025-10-01,school,2025-11-05,assess,2025-11-10,2025-12-01,2026-02-10,plan_issued"
+)
+CHANGES_HEADER = "pupil_id,changed_on,from_status,to_status,reason"
+GOOD_CHANGE = "P1,2024-09-04,M,K,plan reviews showed slower progress"
+
+
+def with_assessments(folder: Path, *lines: str) -> None:
+    (folder / "assessments.csv").write_text(
+        "\n".join([ASSESSMENTS_HEADER, GOOD_ASSESSMENT, *lines]) + "\n", encoding="utf-8"
+    )
+
+
+def with_changes(folder: Path, *lines: str) -> None:
+    (folder / "register_changes.csv").write_text(
+        "\n".join([CHANGES_HEADER, GOOD_CHANGE, *lines]) + "\n", encoding="utf-8"
+    )
+
+
+def test_a_folder_without_the_optional_tables_loads_them_empty_and_typed():
+    assert (BASE.assessments.height, BASE.register_changes.height) == (0, 0)
+    for column in ("requested_on", "decision_on", "advice_requested_on", "advice_sent_on"):
+        assert BASE.assessments.schema[column] == pl.Date
+    assert BASE.register_changes.schema["changed_on"] == pl.Date
+    assert BASE.register_changes.columns == [
+        "pupil_id", "changed_on", "from_status", "to_status", "reason",
+    ]  # fmt: skip
+
+
+def test_valid_optional_tables_load_typed(school):
+    with_assessments(school)
+    with_changes(school, "P9,2025-07-18,K,left,moved to secondary school")
+    loaded = load_school(school)
+    assert loaded.assessments.row(0, named=True)["final_on"] == dt.date(2026, 2, 10)
+    assert loaded.register_changes["to_status"].to_list() == ["K", "left"]
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "value", "phrase"),
+    [
+        # requested 1 Oct, decision 30 Sep: "decision before request"
+        ("A2,P2,2025-10-01,parent,2025-09-30,assess,,,,", "decision_on", "2025-09-30",
+         "on or after requested_on (2025-10-01)"),
+        # advice asked 10 Nov, sent 9 Nov
+        ("A2,P2,2025-10-01,parent,2025-11-05,assess,2025-11-10,2025-11-09,,", "advice_sent_on",
+         "2025-11-09", "on or after advice_requested_on (2025-11-10)"),
+        # final plan 30 Sep, before the request of 1 Oct
+        ("A2,P2,2025-10-01,parent,2025-11-05,assess,,,2025-09-30,plan_issued", "final_on",
+         "2025-09-30", "on or after requested_on (2025-10-01)"),
+        # a decision without its date
+        ("A2,P2,2025-10-01,parent,,refuse,,,,", "decision_on", None,
+         "the date of the local authority's decision"),
+        # a decision date without the decision
+        ("A2,P2,2025-10-01,parent,2025-11-05,,,,,", "decision", None, "the decision (assess or refuse)"),
+        # outcome plan_issued without final_on
+        ("A2,P2,2025-10-01,parent,2025-11-05,assess,,,,plan_issued", "final_on", None,
+         "since the outcome is plan_issued"),
+        # an unknown pupil
+        ("A2,P22,2025-10-01,parent,,,,,,", "pupil_id", "P22", "listed in pupils.csv"),
+        # an unknown code
+        ("A2,P2,2025-10-01,health,,,,,,", "requested_by", "health", "one of school, parent, other"),
+        # the same assessment twice
+        ("A1,P2,2025-10-01,parent,,,,,,", "assessment_id", "A1", "first used on row 2"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_bad_assessment_is_reported(school, line, column, value, phrase):
+    with_assessments(school, line)
+    assert_problem(only_problem(school), "assessments.csv", 3, column, value, phrase)
+
+
+def test_assessments_without_a_required_column_are_reported(school):
+    path = school / "assessments.csv"
+    path.write_text("assessment_id,pupil_id,requested_on\nA1,P1,2025-10-01\n", encoding="utf-8")
+    problems = problems_of(school)
+    assert {(p.file, p.row, p.column) for p in problems} == {
+        ("assessments.csv", 1, column) for column in ASSESSMENTS_HEADER.split(",")[3:]
+    }
+
+
+@pytest.mark.parametrize(
+    ("lines", "row", "column", "value", "phrase"),
+    [
+        # P22 is not in pupils.csv and their last change is not to left
+        (("P22,2025-09-10,,M,concern raised",), 3, "pupil_id", "P22", "must have left"),
+        # P22 left, then (later) came back to K: the last change is not to left
+        (("P22,2025-09-10,K,left,moved", "P22,2025-11-10,left,K,returned"), 3, "pupil_id",
+         "P22", "last change in register_changes has to_status left"),
+        # no such status
+        (("P2,2025-09-10,K,N,no longer SEN",), 3, "to_status", "N", "one of K, E, M, left"),
+        # a change to the same status
+        (("P2,2025-09-10,K,K,",), 3, "to_status", "K", "different from from_status (K)"),
+        # a date that will not parse
+        (("P2,10/09/2025,K,M,",), 3, "changed_on", "10/09/2025", "ISO date"),
+    ],
+)  # fmt: skip
+def test_each_kind_of_bad_register_change_is_reported(school, lines, row, column, value, phrase):
+    with_changes(school, *lines)
+    problems = problems_of(school)
+    assert_problem(problems[0], "register_changes.csv", row, column, value, phrase)
+    assert all(p.file == "register_changes.csv" and p.column == column for p in problems)
+
+
+def test_a_pupil_who_left_may_be_absent_from_pupils_csv(school):
+    # P22's last change is to left: not in pupils.csv, and loads. The reason may be empty,
+    # and the optional reason column may be absent altogether.
+    with_changes(school, "P22,2025-09-10,,M,", "P22,2025-12-01,M,left,")
+    assert load_school(school).register_changes.height == 3
+    (school / "register_changes.csv").write_text(
+        "pupil_id,changed_on,from_status,to_status\nP22,2025-12-01,K,left\n", encoding="utf-8"
+    )
+    assert load_school(school).register_changes["pupil_id"].to_list() == ["P22"]
+
+
+def test_lenient_load_sets_aside_bad_assessments_and_keeps_the_rest(school):
+    with_assessments(school, "A2,P22,2025-10-01,parent,,,,,,")
+    loaded = load_school(school, lenient=True)
+    assert loaded.assessments["assessment_id"].to_list() == ["A1"]
+    assert loaded.rejects.filter(pl.col("file") == "assessments.csv")["row"].to_list() == [3]
