@@ -1,7 +1,7 @@
 """What-if staffing: 1,000 runs of each of the 6 sample scenarios on the secondary sample.
 
 The target (issue #6) is at most 30 seconds on the 2-core CI machine. Each repeat fits the
-school's model and simulates every scenario (sendlib.planning.whatif.simulation.simulate), as the report does;
+school's model and simulates every scenario (sendlib.planning.whatif.simulate), as the report does;
 loading the school folder is timed once, separately. Prints the median of three wall
 times, then each scenario's key results (median and 80% band over the runs).
 Run: .venv/bin/python benchmarks/bench_whatif.py [--runs N] [--repeats K]
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import sendlib
-from sendlib.planning.whatif import simulation as whatif
+from sendlib.planning import whatif
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHOOL = ROOT / "data_samples" / "northgate-secondary"

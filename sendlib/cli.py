@@ -105,8 +105,8 @@ def _explore(args: argparse.Namespace) -> int:
 
 
 def _whatif(args: argparse.Namespace) -> int:
+    from sendlib.planning.whatif import ScenarioError, load_scenarios
     from sendlib.present.runner import render_notebook
-    from sendlib.planning.whatif.simulation import ScenarioError, load_scenarios
 
     try:  # a bad scenarios file is reported before a kernel starts
         load_scenarios(args.scenarios)

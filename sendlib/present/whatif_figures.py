@@ -1,4 +1,4 @@
-"""Plotly figures for the staffing what-if report, built from :class:`sendlib.planning.whatif.simulation.WhatIfResult`.
+"""Plotly figures for the staffing what-if report, built from :class:`sendlib.planning.whatif.WhatIfResult`.
 
 Every figure shows the spread of the simulation, not a single number: a median with its
 10-90% band (80% of runs fall inside it). Colours follow the Okabe-Ito palette of
@@ -12,8 +12,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from sendlib.planning.whatif import METRIC_KIND, METRICS, WhatIfResult, summarise
 from sendlib.present.figures import OKABE_ITO
-from sendlib.planning.whatif.simulation import METRIC_KIND, METRICS, WhatIfResult, summarise
 
 _LAYOUT = dict(
     template="plotly_white",
