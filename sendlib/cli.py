@@ -97,7 +97,7 @@ def _schedule(args: argparse.Namespace) -> int:
 
 
 def _explore(args: argparse.Namespace) -> int:
-    from sendlib.explorer.app import serve
+    from sendlib.explorer.serve import serve
 
     return serve(
         args.school_dir, port=args.port, open_browser=not args.no_browser, as_of=args.as_of

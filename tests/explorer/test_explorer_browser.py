@@ -24,7 +24,7 @@ import polars as pl
 import pytest
 
 import sendlib
-from sendlib.explorer.app import CaseloadFilter, caseload, filter_pupils
+from sendlib.explorer.queries import CaseloadFilter, caseload, filter_pupils
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SAMPLE = REPOSITORY / "data_samples" / "northgate-secondary"

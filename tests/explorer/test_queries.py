@@ -1,4 +1,5 @@
-"""The caseload explorer's data and wiring, worked by hand on the tiny school.
+"""The caseload explorer's queries (caseload, to-do lists, one pupil), worked by hand on the tiny school.
+
 
 Tiny school (tests/fixtures/tiny): Autumn 2025 Wed 3 Sep - Fri 19 Dec (half term 27-31 Oct,
 INSET Mon 3 Nov), Spring 2026 Mon 5 Jan - Fri 27 Mar (half term 16-20 Feb), Summer 2026
@@ -16,37 +17,29 @@ R1-R3 acknowledged, R4 routed (safeguarding).
 
 import datetime as dt
 import shutil
-import socket
 from pathlib import Path
 
-import nbformat
 import polars as pl
 import pytest
 
 import sendlib
-from sendlib import DataValidationError
-from sendlib.explorer import app as ex
-from sendlib.explorer.app import (
+from sendlib.explorer.queries import (
     ALL,
-    CaseloadExplorer,
     CaseloadFilter,
     annual_review_counts,
-    annual_reviews_to_invite,
     caseload,
     coverage_counts,
     default_as_of,
     filter_options,
     filter_pupils,
     headline_strip,
-    parameters_from_environment,
-    pupil_next_due,
-    pupil_records_missing,
-    pupil_timeline,
+    sort_pupils,
+)
+from sendlib.explorer.timeline import pupil_next_due, pupil_records_missing, pupil_timeline
+from sendlib.explorer.todo import (
+    annual_reviews_to_invite,
     pupils_without_meeting_this_term,
     requests_to_acknowledge,
-    serve,
-    sort_pupils,
-    voila_command,
 )
 
 D = dt.date
@@ -56,15 +49,13 @@ AS_OF = D(2026, 3, 6)
 CASES = caseload(SCHOOL, AS_OF)
 
 
-def tiny_copy(tmp_path: Path, *, meetings: str = "", pupils: str | None = None) -> sendlib.School:
-    """The tiny school copied to tmp_path, meeting rows appended or pupils.csv replaced."""
+def tiny_copy(tmp_path: Path, *, meetings: str = "") -> sendlib.School:
+    """The tiny school copied to tmp_path, meeting rows appended."""
     folder = tmp_path / "school"
     shutil.copytree(TINY, folder)
     if meetings:
         with (folder / "meetings.csv").open("a", encoding="utf-8") as handle:
             handle.write(meetings)
-    if pupils is not None:
-        (folder / "pupils.csv").write_text(pupils, encoding="utf-8")
     return sendlib.load_school(folder)
 
 
@@ -217,7 +208,7 @@ def test_filter_choices_are_in_words_a_sendco_uses():
     ]
 
 
-# ------------------------------------------------------------------ the SENDCo's to-do lists
+# ------------------------------------------------------------------ the SENDCo's to-do lists (todo.py)
 
 
 def test_requests_to_acknowledge_today_are_those_due_or_overdue():
@@ -289,7 +280,7 @@ def test_annual_review_invitations_need_two_weeks_notice():
     assert annual_reviews_to_invite(december, december.pupils).is_empty()
 
 
-# ------------------------------------------------------------------ one pupil
+# ------------------------------------------------------------------ one pupil (timeline.py)
 
 
 def test_pupil_timeline_in_date_order():
@@ -398,117 +389,7 @@ def test_chart_counts_follow_the_filter():
     assert annual_review_counts(CASES.reviews, year_4, months)["overdue"] == [0]
 
 
-# ------------------------------------------------------------------ the widgets
-
-
-def test_explorer_widgets_follow_a_filter_in_place():
-    explorer = CaseloadExplorer(SCHOOL, AS_OF)
-    by_year, headlines = explorer.by_year, explorer.headlines.value
-    assert '>5</div><div class="title">Pupils shown' in headlines
-    explorer.choose(year_group="4")
-    assert explorer.by_year is by_year  # the same figure, updated in place
-    behind = next(t for t in by_year.data if t.name == "Behind (meeting owed this term)")
-    assert list(behind.y) == [0, 0, 1, 0]
-    assert '>1</div><div class="title">Pupils shown' in explorer.headlines.value
-    assert "<th scope='row'>P2</th>" in explorer.table.value
-    assert "<th scope='row'>P1</th>" not in explorer.table.value
-    assert [value for _, value in explorer.pupil.options] == ["P2"]
-    assert "R6" in explorer.todos.value and "R5" not in explorer.todos.value
-    assert "P2" in explorer.detail.value
-    explorer.clear.click()
-    assert explorer.chosen == CaseloadFilter(*[ALL] * 5)
-    assert explorer.headlines.value == headlines
-    assert list(behind.y) == [1, 0, 1, 0]
-
-
-def test_explorer_keeps_the_chosen_pupil_while_they_are_shown():
-    explorer = CaseloadExplorer(SCHOOL, AS_OF)
-    explorer.pupil.value = "P4"
-    explorer.choose(lead_staff_id="T2")
-    assert explorer.pupil.value == "P4"
-    explorer.choose(lead_staff_id="T1")
-    assert explorer.pupil.value in {"P1", "P3"}
-    explorer.choose(year_group="5", lead_staff_id=None)
-    assert (explorer.pupil.value, ids(explorer.shown)) == ("P5", ["P5"])
-    explorer.choose(year_group="2", sen_status="E")
-    assert explorer.pupil.value is None
-    assert "No pupils match these filters" in explorer.table.value
-
-
-def test_display_names_appear_only_when_the_school_has_them_and_are_escaped(tmp_path):
-    assert "<th scope='col'>Name</th>" not in CaseloadExplorer(SCHOOL, AS_OF).table.value
-    text = (TINY / "pupils.csv").read_text(encoding="utf-8").splitlines()
-    named = [text[0] + ",display_name"] + [
-        row + (",<b>Ann</b> B." if row.startswith("P1,") else ",") for row in text[1:]
-    ]
-    cases = caseload(tiny_copy(tmp_path, pupils="\n".join(named) + "\n"), AS_OF)
-    assert cases.has_names
-    explorer = CaseloadExplorer(cases.school, AS_OF)
-    assert "<th scope='col'>Name</th>" in explorer.table.value
-    assert "&lt;b&gt;Ann&lt;/b&gt; B." in explorer.table.value
-    assert "<b>Ann</b>" not in explorer.table.value
-
-
-def test_figures_under_serve_share_one_plotly_bundle(monkeypatch):
-    monkeypatch.delenv(ex.ENV_PLOTLY_BUNDLE, raising=False)
-    plain = ex._figure_widget([], {})
-    assert len(plain._esm) > 1_000_000  # plotly.js sent with every figure
-    monkeypatch.setenv(ex.ENV_PLOTLY_BUNDLE, "/voila/labextensions/sendlib-explorer/b.js")
-    shared = ex._figure_widget([], {})
-    assert len(shared._esm) < 300
-    assert 'import(new URL("/voila/labextensions/sendlib-explorer/b.js"' in shared._esm
-    assert ex.plotly_widget_bundle() is not None
-
-
-# ------------------------------------------------------------------ serving
-
-
-def test_parameters_from_environment_override_the_notebook_defaults(monkeypatch):
-    monkeypatch.delenv(ex.ENV_SCHOOL_DIR, raising=False)
-    monkeypatch.delenv(ex.ENV_AS_OF, raising=False)
-    assert parameters_from_environment("a", "2026-03-06") == ("a", "2026-03-06")
-    monkeypatch.setenv(ex.ENV_SCHOOL_DIR, "/schools/mine")
-    monkeypatch.setenv(ex.ENV_AS_OF, "2026-01-05")
-    assert parameters_from_environment("a", "2026-03-06") == ("/schools/mine", "2026-01-05")
-
-
 def test_default_as_of_is_today_inside_the_calendar_else_the_last_record():
     assert default_as_of(SCHOOL, D(2026, 1, 10)) == D(2026, 1, 10)
     # Past the calendar: the latest record is R6, received Thu 29 Jan 2026.
     assert default_as_of(SCHOOL, D(2026, 11, 23)) == D(2026, 1, 29)
-
-
-def test_voila_command_serves_only_this_computer_and_no_code():
-    command = voila_command(8899)
-    assert ex.NOTEBOOK.exists() and str(ex.NOTEBOOK) in command
-    for flag in ("--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser", "--port=8899"):
-        assert flag in command
-    assert "--Voila.port_retries=0" in command  # never silently another port
-
-
-def test_serve_refuses_a_port_in_use(capsys):
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        assert serve(TINY, port=port, open_browser=False) == 1
-    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
-
-
-def test_serve_checks_the_school_folder_before_starting(tmp_path):
-    (tmp_path / "school.toml").write_text("[school]\nname = 'Broken'\n", encoding="utf-8")
-    with pytest.raises(DataValidationError):
-        serve(tmp_path, port=1, open_browser=False)
-    with pytest.raises(sendlib.CalendarRangeError):
-        serve(TINY, port=1, open_browser=False, as_of="2030-01-01")
-
-
-def test_notebook_is_stored_clean_with_one_parameters_cell():
-    notebook = nbformat.read(ex.NOTEBOOK, as_version=4)
-    assert notebook.metadata.kernelspec.name == "python3"
-    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
-    assert len(tagged) == 1
-    assert 'school_dir = "data_samples/harbourside-primary"' in tagged[0].source
-    assert 'as_of = "2026-03-06"' in tagged[0].source
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert all(c.outputs == [] and c.execution_count is None for c in code)

@@ -1,0 +1,315 @@
+"""``sendlib explore``: the explorer notebook as a Voila app on 127.0.0.1, until Ctrl-C.
+
+:func:`serve` validates the school folder, starts Voila on
+``notebooks/caseload_explorer.ipynb`` (no code shown) with the school folder and as-of
+date in environment variables for the notebook's kernel, opens the page once the
+explorer is built, and stops Voila and its kernels on Ctrl-C, SIGTERM or SIGHUP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import webbrowser
+from pathlib import Path
+from typing import IO
+
+from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_READY_FILE, ENV_SCHOOL_DIR
+from sendlib.explorer.labels import format_day
+from sendlib.explorer.queries import default_as_of
+from sendlib.present.notebook import REPOSITORY, parse_as_of, resolve_school_dir
+from sendlib.school.asof import school_year
+from sendlib.school.load import School, load_school
+
+#: The notebook that ``sendlib explore`` serves.
+NOTEBOOK = REPOSITORY / "notebooks" / "caseload_explorer.ipynb"
+#: How long ``serve`` waits for the pre-run notebook before opening the page anyway.
+READY_TIMEOUT_SECONDS = 120
+_BUNDLE_EXTENSION = "sendlib-explorer"
+_BUNDLE_FILE = "plotly-widgetbundle.js"
+
+
+def voila_command(port: int, labextensions: Path | None = None) -> list[str]:
+    """The Voila command line for the explorer: 127.0.0.1 only, no code, no tracebacks.
+
+    ``labextensions`` is an extra folder Voila serves under ``/voila/labextensions/`` (the
+    shared plotly bundle). The plotly mime renderer extension is left out: ``FigureWidget``
+    brings its own plotly.js, and loading a second 4.8 MB copy only slows the page.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(NOTEBOOK),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--theme=light",
+        "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']",
+        "--Voila.log_level=WARN",
+        # Run the notebook as soon as Voila starts, and again for the next visit only once
+        # this one has drawn: on two cores, a second kernel starting at once halves the speed.
+        "--preheat_kernel=True",
+        "--VoilaKernelManager.fill_delay=20",
+    ]
+    if labextensions is not None:
+        command.append(f"--VoilaConfiguration.extra_labextensions_path=[{str(labextensions)!r}]")
+    headers = {"headers": {"Content-Security-Policy": content_security_policy(port)}}
+    command.append(f"--Voila.tornado_settings={json.dumps(headers)}")
+    return command
+
+
+def content_security_policy(port: int) -> str:
+    """What the page may load: only this server (and its own blob and data URLs).
+
+    Voila's page template links an icon font from a CDN; on a school network that drops
+    such requests it can hold up the page, and pupil pages should fetch nothing from the
+    internet anyway. The browser refuses it at once (Voila bundles the font already).
+    """
+    here = f"http://127.0.0.1:{port} ws://127.0.0.1:{port}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            "font-src 'self' data:",
+            f"connect-src 'self' {here}",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+def plotly_widget_bundle() -> Path | None:
+    """Plotly's ``FigureWidget`` JavaScript bundle (the file its ``_esm`` names), if found."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or spec.origin is None:
+        return None
+    bundle = Path(spec.origin).parent / "package_data" / "widgetbundle.js"
+    return bundle if bundle.is_file() else None
+
+
+def serve(
+    school_dir: str | Path,
+    port: int = 8866,
+    open_browser: bool = True,
+    as_of: dt.date | str | None = None,
+) -> int:
+    """Serve the caseload explorer for a school with Voila on 127.0.0.1 until Ctrl-C.
+
+    The folder is validated first (so problems show as the usual list, not in the page),
+    then passed to the notebook's kernel in ``SENDLIB_SCHOOL_DIR`` with the as-of date in
+    ``SENDLIB_AS_OF`` (``as_of``, else ``SENDLIB_AS_OF`` from the environment, else
+    :func:`default_as_of`). Voila runs the notebook as it starts; the address is printed
+    (and the browser opened) once the explorer is built, so the page then draws in a few
+    seconds. Returns the exit code: 0 after a clean stop.
+
+    Raises:
+        DataValidationError: the school folder has problems.
+        CalendarRangeError: the as-of date is outside the school's calendar.
+    """
+    folder = resolve_school_dir(school_dir).resolve()
+    school = load_school(folder)
+    day = parse_as_of(as_of or os.environ.get(ENV_AS_OF) or default_as_of(school))
+    school_year(school, day)
+    if not _port_free(port):
+        print(
+            f"sendlib explore: port {port} on 127.0.0.1 is in use (is the explorer already "
+            f"open at http://127.0.0.1:{port}/ ?); choose another with --port",
+            file=sys.stderr,
+        )
+        return 1
+    with tempfile.TemporaryDirectory(prefix="sendlib-explore-") as work:
+        return _run_voila(Path(work), school, folder, day, port, open_browser)
+
+
+def _run_voila(
+    work: Path, school: School, folder: Path, day: dt.date, port: int, open_browser: bool
+) -> int:
+    """Start Voila with its log and the shared plotly bundle in ``work``; wait for the end."""
+    env = {**os.environ, ENV_SCHOOL_DIR: str(folder), ENV_AS_OF: day.isoformat()}
+    labextensions = _share_plotly_bundle(work)
+    if labextensions is not None:
+        env[ENV_PLOTLY_BUNDLE] = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
+    ready = work / "ready"
+    env[ENV_READY_FILE] = str(ready)
+    log_path = work / "voila.log"
+    url = f"http://127.0.0.1:{port}/"
+    with log_path.open("wb") as log:
+        voila = _start_voila(voila_command(port, labextensions), env, log)
+        previous = _on_stop_signals(_raise_stop)
+        try:
+            print(f"Starting the caseload explorer for {school.name}...", flush=True)
+            failed = _wait_until_ready(voila, port, ready, log_path)
+            if failed is not None:
+                return failed
+            print(
+                f"Caseload explorer for {school.name}, as of {format_day(day)}:\n  {url}\n"
+                "Open it in your browser (only this computer can). Press Ctrl-C to stop.",
+                flush=True,
+            )
+            if open_browser:
+                webbrowser.open(url)
+            return _wait_for_exit(voila, log_path)
+        except (KeyboardInterrupt, _StopRequested):
+            print("\nStopping the caseload explorer.", flush=True)
+            return 0
+        finally:
+            _stop(voila)
+            _on_stop_signals(previous)
+
+
+def _share_plotly_bundle(work: Path) -> Path | None:
+    """Copy plotly's widget bundle into a labextensions folder in ``work`` for Voila to serve.
+
+    Returns that folder, or ``None`` when plotly's bundle is not found (each figure then
+    carries its own copy).
+    """
+    bundle = plotly_widget_bundle()
+    if bundle is None:
+        return None
+    labextensions = work / "labextensions"
+    (labextensions / _BUNDLE_EXTENSION).mkdir(parents=True)
+    shutil.copyfile(bundle, labextensions / _BUNDLE_EXTENSION / _BUNDLE_FILE)
+    return labextensions
+
+
+def _start_voila(command: list[str], env: dict[str, str], log: IO[bytes]) -> subprocess.Popen:
+    """Start Voila writing to ``log``, in its own session.
+
+    Its own session, so Ctrl-C in the terminal reaches only us; we then stop Voila (and
+    its kernels) with SIGTERM. SIGTERM or a closed terminal stops us the same way.
+    """
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _wait_until_ready(
+    voila: subprocess.Popen, port: int, ready: Path, log_path: Path
+) -> int | None:
+    """Wait for Voila to listen and the explorer to be built; an exit code if Voila failed.
+
+    ``None`` means go on: the explorer is built, or still being built after
+    ``READY_TIMEOUT_SECONDS`` (the page then finishes loading in the browser).
+    """
+    if not _wait_for_port(port, voila, timeout=60):
+        print(
+            f"sendlib explore: Voila did not start; its log:\n{_tail(log_path)}",
+            file=sys.stderr,
+        )
+        return voila.poll() or 1
+    if not _wait_for_file(ready, voila, timeout=READY_TIMEOUT_SECONDS):
+        if voila.poll() is not None:
+            print(
+                f"sendlib explore: Voila stopped; its log:\n{_tail(log_path)}",
+                file=sys.stderr,
+            )
+            return voila.returncode or 1
+        print(
+            "(still preparing the page; it will finish loading in the browser)",
+            flush=True,
+        )
+    return None
+
+
+def _wait_for_exit(voila: subprocess.Popen, log_path: Path) -> int:
+    """Wait until Voila exits; its exit code, with its log shown if it failed."""
+    # Poll rather than block in wait(): a signal caught by one of polars' threads
+    # would not wake the main thread from waitpid, and Ctrl-C would hang.
+    while (code := voila.poll()) is None:
+        time.sleep(0.2)
+    if code:
+        print(
+            f"sendlib explore: Voila stopped (exit {code}); its log:\n{_tail(log_path)}",
+            file=sys.stderr,
+        )
+    return code
+
+
+class _StopRequested(Exception):
+    """SIGTERM or SIGHUP arrived: stop as after Ctrl-C, so Voila is never left running."""
+
+
+def _raise_stop(_signum: int, _frame: object) -> None:
+    raise _StopRequested
+
+
+def _on_stop_signals(handler) -> dict:
+    """Install ``handler`` (one for all, or a dict per signal); return the previous ones."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    chosen = handler if isinstance(handler, dict) else dict.fromkeys(_STOP_SIGNALS, handler)
+    return {sig: signal.signal(sig, action) for sig, action in chosen.items()}
+
+
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+def _wait_for_file(path: Path, process: subprocess.Popen, timeout: float) -> bool:
+    """Whether ``path`` appears before ``process`` exits or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        if path.exists():
+            return True
+        time.sleep(0.1)
+    return path.exists()
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> bool:
+    """Whether the server accepts connections before it exits or ``timeout`` passes.
+
+    A TCP connection, not an HTTP request: a GET of the page would start a kernel.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def _stop(process: subprocess.Popen, grace: float = 10) -> None:
+    """Stop Voila and its kernels: SIGTERM (Voila shuts its kernels down), then SIGKILL."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    text = Path(path).read_text("utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:])

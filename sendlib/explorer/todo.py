@@ -1,0 +1,122 @@
+"""The SENDCo's to-do lists, in polars: requests to acknowledge, pupils to meet, reviews to invite for.
+
+Each list is for the pupils the filters show; :func:`sendlib.explorer.views.todo_html`
+sets them side by side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from sendlib.explorer.labels import MONITORED
+from sendlib.explorer.queries import Caseload, booked_meetings, caseload_status_rank
+from sendlib.rules.meetings import NOTICE_DAYS
+
+
+def requests_to_acknowledge(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:
+    """Open requests for the pupils shown, due today (or overdue) or in the next seven days.
+
+    Columns: when (``today`` or ``this_week``), request_id, pupil_id, display_name,
+    year_group, received_on, channel, kind, due_on, overdue; most overdue first.
+    """
+    a = cases.as_of
+    week_end = a + dt.timedelta(days=7)
+    return (
+        cases.requests.filter(
+            pl.col("status").is_in(["open_overdue", "open_not_due"])
+            & pl.col("pupil_id").is_in(shown["pupil_id"].implode())
+            & (pl.col("due_on") <= week_end)
+        )
+        .join(cases.pupils.select("pupil_id", "display_name", "year_group"), on="pupil_id")
+        .select(
+            pl.when(pl.col("due_on") <= a)
+            .then(pl.lit("today"))
+            .otherwise(pl.lit("this_week"))
+            .alias("when"),
+            "request_id",
+            "pupil_id",
+            "display_name",
+            "year_group",
+            "received_on",
+            "channel",
+            "kind",
+            "due_on",
+            (pl.col("due_on") < a).alias("overdue"),
+        )
+        .sort("due_on", "received_on", "request_id")
+    )
+
+
+def pupils_without_meeting_this_term(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:
+    """Registered pupils shown with no parent meeting held yet this term, neediest first.
+
+    Never met this year first, then those who missed a term, then those only owed this
+    term's meeting; the longest since a meeting first within each. Empty in a holiday
+    (no current term). Columns: pupil_id, display_name, year_group, lead_staff_id,
+    coverage_status, meetings_this_year, last_meeting_on, next_booked_on.
+    """
+    if cases.year.current_term is None:
+        return shown.head(0).select(_WITHOUT_MEETING_COLUMNS)
+    return (
+        shown.filter((pl.col("coverage_status") != MONITORED) & (pl.col("meetings_this_term") == 0))
+        .with_columns(_status_rank=caseload_status_rank())
+        .sort("_status_rank", "last_meeting_on", "pupil_id", nulls_last=False)
+        .select(_WITHOUT_MEETING_COLUMNS)
+    )
+
+
+_WITHOUT_MEETING_COLUMNS = (
+    "pupil_id",
+    "display_name",
+    "year_group",
+    "lead_staff_id",
+    "coverage_status",
+    "meetings_this_year",
+    "last_meeting_on",
+    "next_booked_on",
+)
+
+
+def annual_reviews_to_invite(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:
+    """EHC plan annual reviews whose invitations are due within ``due_soon_days``, or late.
+
+    Invitations go out at least two weeks before the meeting (SEND Regulations 2014,
+    reg. 20), so the invite-by date is 14 days before the deadline and the earliest
+    meeting that can still be booked is 14 days after ``as_of``. Columns: pupil_id,
+    display_name, year_group, deadline_on, transfer_deadline, invite_by, invite_late,
+    earliest_meeting_on, deadline_reachable, next_review_booked_on, status.
+    """
+    a = cases.as_of
+    horizon = a + dt.timedelta(days=cases.school.policy.due_soon_days)
+    earliest = a + dt.timedelta(days=NOTICE_DAYS)
+    booked = (
+        booked_meetings(cases.school, a)
+        .filter(pl.col("kind") == "annual_review")
+        .group_by("pupil_id")
+        .agg(pl.col("starts_at").min().dt.date().alias("next_review_booked_on"))
+    )
+    return (
+        cases.reviews.filter(
+            pl.col("pupil_id").is_in(shown["pupil_id"].implode()) & (pl.col("invite_by") <= horizon)
+        )
+        .join(cases.pupils.select("pupil_id", "display_name"), on="pupil_id")
+        .join(booked, on="pupil_id", how="left")
+        .select(
+            "pupil_id",
+            "display_name",
+            "year_group",
+            "deadline_on",
+            (pl.col("transfer_deadline_on") == pl.col("deadline_on"))
+            .fill_null(False)
+            .alias("transfer_deadline"),
+            "invite_by",
+            (pl.col("invite_by") < a).alias("invite_late"),
+            pl.lit(earliest).alias("earliest_meeting_on"),
+            (pl.col("deadline_on") >= earliest).alias("deadline_reachable"),
+            "next_review_booked_on",
+            "status",
+        )
+        .sort("invite_by", "pupil_id")
+    )

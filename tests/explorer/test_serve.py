@@ -1,0 +1,49 @@
+"""``sendlib explore``'s Voila process: the command line, the checks before starting, the notebook."""
+
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import sendlib
+from sendlib import DataValidationError
+from sendlib.explorer.serve import NOTEBOOK, serve, voila_command
+
+TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
+
+
+def test_voila_command_serves_only_this_computer_and_no_code():
+    command = voila_command(8899)
+    assert NOTEBOOK.exists() and str(NOTEBOOK) in command
+    for flag in ("--Voila.ip=127.0.0.1", "--strip_sources=True", "--no-browser", "--port=8899"):
+        assert flag in command
+    assert "--Voila.port_retries=0" in command  # never silently another port
+
+
+def test_serve_refuses_a_port_in_use(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert serve(TINY, port=port, open_browser=False) == 1
+    assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
+
+
+def test_serve_checks_the_school_folder_before_starting(tmp_path):
+    (tmp_path / "school.toml").write_text("[school]\nname = 'Broken'\n", encoding="utf-8")
+    with pytest.raises(DataValidationError):
+        serve(tmp_path, port=1, open_browser=False)
+    with pytest.raises(sendlib.CalendarRangeError):
+        serve(TINY, port=1, open_browser=False, as_of="2030-01-01")
+
+
+def test_notebook_is_stored_clean_with_one_parameters_cell():
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    assert notebook.metadata.kernelspec.name == "python3"
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    assert 'school_dir = "data_samples/harbourside-primary"' in tagged[0].source
+    assert 'as_of = "2026-03-06"' in tagged[0].source
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
