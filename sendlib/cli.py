@@ -1,7 +1,10 @@
 """The ``sendlib`` command line: validate a school folder, render reports, make samples.
 
 User mistakes (bad data, dates past the calendar) are printed as plain messages with a
-non-zero exit code, never as a traceback.
+non-zero exit code, never as a traceback: 1 for problems in the data, 2 for a wrong
+command line (``sendlib`` alone prints the help and exits 2, as any incomplete command
+line does). Every "wrote" line prints a path to open, relative to the working folder when
+inside it, absolute otherwise.
 """
 
 from __future__ import annotations
@@ -12,7 +15,20 @@ import signal
 import sys
 from pathlib import Path
 
-from sendlib.school.errors import CalendarRangeError, DataValidationError, ReportError, format_problems
+from sendlib import __version__
+from sendlib.school.errors import (
+    CalendarRangeError,
+    DataValidationError,
+    ReportError,
+    format_problems,
+)
+from sendlib.school.outputs import (
+    OutputPlaceError,
+    make_folder,
+    refuse_folder_not_empty,
+    refuse_inside,
+    shown_path,
+)
 
 
 def _date(text: str) -> dt.date:
@@ -58,6 +74,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from sendlib.synth.generator import generate_school
 
+    refuse_folder_not_empty(args.out_dir, args.force)
+    make_folder(args.out_dir)
     folder = generate_school(
         args.out_dir,
         phase=args.phase,
@@ -66,19 +84,22 @@ def _sample(args: argparse.Namespace) -> int:
         as_of=args.as_of,
         name=args.name,
     )
-    print(f"wrote a synthetic school folder to {folder}")
+    print(f"wrote a synthetic school folder to {shown_path(folder)}")
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
     if args.all:
-        from sendlib.present.trust import report_all
+        from sendlib.present.trust import report_all, school_folders
 
+        # Each school's report goes to OUT/<its folder's name>: never into a school folder.
+        for folder in school_folders(args.school_dir) if args.school_dir.is_dir() else ():
+            refuse_inside(args.out / folder.name, [folder], "output folder")
         return report_all(args.school_dir, as_of=args.as_of, out_dir=args.out, workers=args.workers)
     from sendlib.present.runner import render_leadership_report
 
     html = render_leadership_report(args.school_dir, as_of=args.as_of, out_dir=args.out)
-    print(f"wrote {html}")
+    print(f"wrote {shown_path(html)}")
     return 0
 
 
@@ -120,19 +141,22 @@ def _whatif(args: argparse.Namespace) -> int:
         args.as_of,
         args.out,
         "staffing what-if",
+        inputs=[args.scenarios],
         scenarios_file=str(args.scenarios.resolve()),
         runs=args.runs,
         seed=args.seed,
     )
-    print(f"wrote {html}")
+    print(f"wrote {shown_path(html)}")
     return 0
 
 
 def _sample_trust(args: argparse.Namespace) -> int:
     from sendlib.synth.trust import generate_trust
 
+    refuse_folder_not_empty(args.out_dir, args.force)
+    make_folder(args.out_dir)
     folders = generate_trust(args.out_dir, schools=args.schools, seed=args.seed)
-    print(f"wrote {len(folders)} synthetic school folders to {args.out_dir}")
+    print(f"wrote {len(folders)} synthetic school folders to {shown_path(args.out_dir)}")
     return 0
 
 
@@ -143,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="SENDCo caseload analytics: validate a school folder, render reports, "
         "make synthetic sample schools.",
     )
+    parser.add_argument("--version", action="version", version=f"sendlib {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a school folder and summarise it")
@@ -184,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_date, default=None, help="last day of data (default 2026-03-06)"
     )
     sample.add_argument("--name", default=None, help="the school's name")
+    sample.add_argument(
+        "--force", action="store_true", help="write into OUT_DIR even if it is not empty"
+    )
     sample.set_defaults(run=_sample)
 
     trust = commands.add_parser(
@@ -192,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     trust.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     trust.add_argument("--schools", type=int, default=10, help="how many schools (default 10)")
     trust.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    trust.add_argument(
+        "--force", action="store_true", help="write into OUT_DIR even if it is not empty"
+    )
     trust.set_defaults(run=_sample_trust)
 
     schedule = commands.add_parser(
@@ -254,13 +285,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     # Piped into head or less: stop quietly when the reader goes away.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help()
+        return 2
+    args = parser.parse_args(argv)
     try:
         return args.run(args)
     except DataValidationError as exc:
         print(format_problems(exc.problems, limit_per_file=25), file=sys.stderr)
         return 1
-    except (CalendarRangeError, FileNotFoundError, ReportError) as exc:
+    except (CalendarRangeError, FileNotFoundError, ReportError, OutputPlaceError) as exc:
         print(f"sendlib {args.command}: {exc}", file=sys.stderr)
         return 2
 

@@ -2,7 +2,8 @@
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies).
 Figures that show counts about groups take the small-number threshold: a bar under it is
-not drawn and its hover text says "<5".
+not drawn and its hover text says "<5". Labels from the school's files (term names, group
+names) pass through :func:`sendlib.present.escape.plotly_text`: plotly reads them as HTML.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sendlib.rules.meetings import (
     COVERAGE_LABELS,
     COVERAGE_STATUSES,
 )
+from sendlib.present.escape import plotly_text
 from sendlib.present.privacy import hide_small
 from sendlib.rules.requests import DECIDED
 
@@ -173,7 +175,7 @@ def coverage_by_group(coverage: pl.DataFrame, by: str, threshold: int, title: st
     counts = coverage.group_by(by, "status").len("n")
     groups = counts[by].unique().to_list()
     order = _year_order(groups) if by == "year_group" else sorted(groups)
-    labels = [f"Year {g}" if by == "year_group" and g.isdigit() else g for g in order]
+    labels = [plotly_text(f"Year {g}" if by == "year_group" and g.isdigit() else g) for g in order]
     statuses = tuple(reversed(COVERAGE_STATUSES))
     fig = _stacked_counts(counts, by, order, labels, statuses, COVERAGE_LABELS, threshold, "pupils")
     return _layout(
@@ -270,7 +272,7 @@ def capacity_by_term(cap: Capacity) -> go.Figure:
     terms = cap.terms
     fig = go.Figure(
         go.Bar(
-            x=terms["term"].to_list(),
+            x=[plotly_text(term) for term in terms["term"]],
             y=(terms["utilisation"] * 100).round(0).to_list(),
             marker_color=[
                 OKABE_ITO[3] if (u or 0) > 1 else OKABE_ITO[0]

@@ -1,18 +1,20 @@
 """Small helpers the notebooks call: open the parameterised school, show figures and HTML.
 
 Notebooks stay thin: a parameters cell of literal strings, then calls into these.
+Markup comes only from the notebooks and sendlib; every value from a school's files is
+passed as text and escaped here (:mod:`sendlib.present.escape`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from pathlib import Path
 
 import plotly.graph_objects as go
 import polars as pl
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, display
 
+from sendlib.present.escape import html_text, markdown_text, prose_html
 from sendlib.school.load import School, load_school
 
 #: The repository root (notebooks name sample schools relative to it).
@@ -66,34 +68,40 @@ def show(fig: go.Figure) -> None:
 
 
 def show_table(frame: pl.DataFrame, caption: str | None = None) -> None:
-    """Display a small table as plain HTML (no dtypes row, no index)."""
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    """Display a small table as plain HTML (no dtypes row, no index); every cell is text."""
+    head = "".join(f"<th>{html_text(c)}</th>" for c in frame.columns)
     rows = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
+        "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
         for row in frame.iter_rows()
     )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    cap = f"<caption>{html_text(caption)}</caption>" if caption else ""
     display(HTML(f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"))
 
 
 def show_headlines(headlines) -> None:
-    """Headline figures as cards, each with its plain-English sentence."""
+    """Headline figures as cards, each with its plain-English sentence (all text)."""
     cards = "".join(
-        f'<div class="headline"><div class="title">{html.escape(h.title)}</div>'
-        f'<div class="value">{html.escape(h.value)}</div><p>{html.escape(h.sentence)}</p></div>'
+        f'<div class="headline"><div class="title">{html_text(h.title)}</div>'
+        f'<div class="value">{html_text(h.value)}</div><p>{html_text(h.sentence)}</p></div>'
         for h in headlines
     )
     display(HTML(f'<div class="headlines">{cards}</div>'))
 
 
 def show_list(items: list[str], css_class: str = "actions") -> None:
-    """A bulleted list of sentences."""
-    body = "".join(f"<li>{html.escape(item)}</li>" for item in items)
+    """A bulleted list of sentences; the sentences are text, ``css_class`` is markup."""
+    body = "".join(f"<li>{html_text(item)}</li>" for item in items)
     display(HTML(f'<ul class="{css_class}">{body}</ul>'))
 
 
-def say(text: str) -> None:
-    """Markdown prose computed from the data."""
-    display(Markdown(text))
+def say(markdown: str, **fields: object) -> None:
+    """Markdown prose, with values from the data filled in as text.
+
+    ``markdown`` is the notebook's own (trusted) Markdown; each ``{name}`` in it is filled
+    with ``fields[name]``, escaped, so a school's name is shown as written and adds no
+    formatting. Raw HTML anywhere in the result is shown as text, images are left out.
+    """
+    text = (
+        markdown.format(**{k: markdown_text(v) for k, v in fields.items()}) if fields else markdown
+    )
+    display(HTML(prose_html(text)))

@@ -30,6 +30,8 @@ from sendlib.school.errors import (
     ReportError,
     format_problems,
 )
+from sendlib.school.outputs import shown_path
+from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
 from sendlib.rules.group import (
     GroupFigures,
@@ -188,7 +190,7 @@ def report_all(
 
     print(f"\nRendered {len(rendered)} of {len(outcomes)} school reports:")
     for outcome in rendered:
-        print(f"  {outcome.label}: {outcome.html}")
+        print(f"  {outcome.label}: {shown_path(outcome.html)}")
     if failed:
         print(f"\nFailed {len(failed)} (skipped; fix the folder and run again):")
         for outcome in failed:
@@ -196,7 +198,7 @@ def report_all(
             for line in outcome.reason().splitlines():
                 print(f"      {line}" if line else "")
     if overview is not None:
-        print(f"\nTrust overview: {overview}")
+        print(f"\nTrust overview: {shown_path(overview)}")
     else:
         print(f"\nTrust overview not rendered: {overview_error}")
     return 1 if failed or overview is None else 0
@@ -354,7 +356,7 @@ def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
 
     A bar whose figure the table suppresses is not drawn; its hover text says why.
     """
-    names = headlines["name"].to_list()
+    names = [plotly_text(name) for name in headlines["name"]]
     rows = list(headlines.iter_rows(named=True))
     titles = (
         "Requests acknowledged in time",
@@ -427,7 +429,7 @@ def time_and_timeliness_chart(headlines: pl.DataFrame) -> go.Figure:
         go.Scatter(
             x=[r["utilisation_this_term"] * 100 for r in rows],
             y=[r["on_time"] / r["decided"] * 100 for r in rows],
-            text=[r["name"] for r in rows],
+            text=[plotly_text(r["name"]) for r in rows],
             mode="markers",
             marker=dict(
                 size=[max(8.0, min(30.0, r["registered"] ** 0.5 * 1.5)) for r in rows],

@@ -3,7 +3,8 @@
 Every figure shows the spread of the simulation, not a single number: a median with its
 10-90% band (80% of runs fall inside it). Colours follow the Okabe-Ito palette of
 :mod:`sendlib.present.figures`; the baseline is always the first colour. Nothing here describes a
-pupil or a group of pupils, so no count needs suppressing.
+pupil or a group of pupils, so no count needs suppressing. Scenario labels come from the
+user's scenarios file, so they pass through :func:`sendlib.present.escape.plotly_text`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from sendlib.planning.whatif import METRIC_KIND, METRICS, WhatIfResult, summarise
+from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
 
 _LAYOUT = dict(
@@ -49,7 +51,7 @@ def outcome_bands(result: WhatIfResult) -> go.Figure:
         vertical_spacing=0.12,
     )
     colours = _colours(result)
-    labels = {n: r.scenario.title for n, r in result.results.items()}
+    labels = {n: plotly_text(r.scenario.title) for n, r in result.results.items()}
     order = list(reversed(list(colours)))
     base = result.baseline.scenario.name
     for i, key in enumerate(keys):
@@ -119,20 +121,21 @@ def waiting_for_reply(result: WhatIfResult) -> go.Figure:
             fillcolor="rgba(0,114,178,0.15)",
             line=dict(width=0),
             hoverinfo="skip",
-            name=f"{base.scenario.title}: 80% band",
+            name=plotly_text(f"{base.scenario.title}: 80% band"),
         )
     )
     for name in colours:
         res = result.results[name]
+        title = plotly_text(res.scenario.title)
         fig.add_trace(
             go.Scatter(
                 x=days,
                 y=res.waiting[3].round(1),
                 mode="lines",
                 line=dict(color=colours[name], width=3 if name == base.scenario.name else 2),
-                name=res.scenario.title,
+                name=title,
                 hovertemplate="%{x|%a %d %b}: %{y:.1f} waiting on average<extra>"
-                + res.scenario.title
+                + title
                 + "</extra>",
             )
         )
@@ -156,7 +159,7 @@ def on_time_spread(result: WhatIfResult) -> go.Figure:
         fig.add_trace(
             go.Box(
                 x=(values[np.isfinite(values)] * 100).round(1),
-                name=res.scenario.title,
+                name=plotly_text(res.scenario.title),
                 marker_color=colours[name],
                 boxpoints=False,
                 hoverinfo="x",

@@ -2,7 +2,9 @@
 
 ``plan_term`` joins the three steps (demand, supply, solver); ``schedule_command`` runs
 it for a school folder and writes the schedule, the unplaced meetings and the weekly
-load as CSV files, and the calendar as an .ics file when asked.
+load as CSV files, and the calendar as an .ics file when asked. Every file is written by
+:mod:`sendlib.school.outputs`: whole or not at all, owner-only, formula cells
+neutralised, and never into the school folder or over a file that is not a calendar.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from pathlib import Path
 
 from sendlib.school.errors import CalendarRangeError, DataValidationError
 from sendlib.school.load import School, load_school
+from sendlib.school.outputs import OutputPlaceError, refuse_inside, shown_path, write_csv
 from sendlib.planning.scheduling.demand import build_demand
 from sendlib.planning.scheduling.greedy import greedy_schedule
-from sendlib.planning.scheduling.ics import read_ics, write_ics
+from sendlib.planning.scheduling.ics import read_ics, refuse_non_calendar, write_ics
 from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.planning.scheduling.result import Schedule
 from sendlib.planning.scheduling.solver import solve_schedule
@@ -63,18 +66,23 @@ def term_slug(name: str) -> str:
 
 
 def write_schedule(schedule: Schedule, school: School, out_dir: str | Path) -> dict[str, Path]:
-    """Write the schedule, unplaced and weekly-load CSVs under ``out_dir/<school folder>``."""
+    """Write the schedule, unplaced and weekly-load CSVs under ``out_dir/<school folder>``.
+
+    Raises :class:`~sendlib.school.outputs.OutputPlaceError` (writing nothing) when that
+    folder is inside the school folder.
+    """
     slug = term_slug(schedule.demand.term.name)
     folder = Path(out_dir) / school.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    written = {
-        "schedule": folder / f"schedule_{slug}.csv",
-        "unplaced": folder / f"unplaced_{slug}.csv",
-        "weekly_load": folder / f"weekly_load_{slug}.csv",
+    frames = {
+        "schedule": schedule.schedule,
+        "unplaced": schedule.unplaced,
+        "weekly_load": schedule.weekly_load,
     }
-    schedule.schedule.write_csv(written["schedule"])
-    schedule.unplaced.write_csv(written["unplaced"])
-    schedule.weekly_load.write_csv(written["weekly_load"])
+    written = {name: folder / f"{name}_{slug}.csv" for name in frames}
+    for path in written.values():
+        refuse_inside(path, [school.path])
+    for name, frame in frames.items():
+        write_csv(frame, written[name])
     return written
 
 
@@ -120,6 +128,17 @@ def schedule_command(
     Mistakes a SENDCo can fix (an unknown term, a date outside the calendar, a folder
     with problems) print a plain message and no traceback.
     """
+    try:  # refused before anything is planned or written
+        if ics is not None:
+            refuse_inside(ics, [school_dir], "calendar file")
+            refuse_non_calendar(ics)
+        # Outputs go to OUT/<school folder's name>: that must not be the school folder.
+        refuse_inside(
+            Path(out_dir) / Path(school_dir).resolve().name, [school_dir], "output folder"
+        )
+    except OutputPlaceError as exc:
+        print(f"sendlib schedule: {exc}", file=sys.stderr)
+        return 2
     try:
         school = load_school(school_dir)
         schedule = plan_term(
@@ -136,9 +155,9 @@ def schedule_command(
         return 2
     print("\n".join(describe(schedule, school)))
     for path in write_schedule(schedule, school, out_dir).values():
-        print(f"wrote {path}")
+        print(f"wrote {shown_path(path)}")
     if ics is not None:
         name = f"{school.name}: SEND meetings, {schedule.demand.term.name}"
         path = write_ics(schedule, ics, school.slug, name)
-        print(f"wrote {path} ({read_ics(path).height} events)")
+        print(f"wrote {shown_path(path)} ({read_ics(path).height} events)")
     return 0

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from icalendar import Calendar, Event
 
+from sendlib.school.outputs import OutputPlaceError, shown_path, write_file
 from sendlib.planning.scheduling.result import Schedule
 
 LONDON = ZoneInfo("Europe/London")
@@ -70,11 +71,30 @@ def event_summary(row: dict) -> str:
 
 
 def write_ics(schedule: Schedule, path: str | Path, school_slug: str, calendar_name: str) -> Path:
-    """Write the schedule's calendar file; returns its path."""
+    """Write the schedule's calendar file (atomically, owner-only); returns its path."""
+    refuse_non_calendar(path)
+    return write_file(path, schedule_calendar(schedule, school_slug, calendar_name).to_ical())
+
+
+def refuse_non_calendar(path: str | Path) -> None:
+    """Raise :class:`OutputPlaceError` unless ``path`` is new or an iCalendar file already.
+
+    A calendar may replace last week's calendar, never a spreadsheet or a folder that
+    happens to be at the path given.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(schedule_calendar(schedule, school_slug, calendar_name).to_ical())
-    return path
+    if path.is_dir():
+        raise OutputPlaceError(
+            f"{shown_path(path)} is a folder; give a file name for the calendar."
+        )
+    if path.exists():
+        with open(path, "rb") as handle:
+            start = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not start.upper().startswith(b"BEGIN:VCALENDAR"):
+            raise OutputPlaceError(
+                f"{shown_path(path)} exists and is not a calendar file; sendlib will not "
+                "write over it (choose a new .ics name)."
+            )
 
 
 def read_ics(path: str | Path) -> pl.DataFrame:
