@@ -1,9 +1,11 @@
 """Plotly figures for the reports and notebooks, built from sendlib's frames.
 
 Colours are the Okabe-Ito palette (safe for the common colour-vision deficiencies).
-Figures that show counts about groups take the small-number threshold: a bar under it is
-not drawn and its hover text says "<5". Labels from the school's files (term names, group
-names) pass through :func:`sendlib.present.escape.plotly_text`: plotly reads them as HTML.
+Figures that show counts about groups take the small-number threshold and go through
+:mod:`sendlib.present.privacy`: a hidden count is not drawn and its hover text gives its
+marker ("<5" for the default policy). Every chart in every output is shown with
+:data:`CHART_CONFIG`. Labels from the school's files (term names, group names) pass
+through :func:`sendlib.present.escape.plotly_text`: plotly reads them as HTML.
 """
 
 from __future__ import annotations
@@ -11,16 +13,32 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from sendlib.present.privacy import Sum, Table, protect, protect_table, small
 from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
 from sendlib.rules.meetings import (
     ANNUAL_REVIEW_LABELS,
     ANNUAL_REVIEW_STATUSES,
     COVERAGE_LABELS,
     COVERAGE_STATUSES,
+    coverage_breakdown,
 )
 from sendlib.present.escape import plotly_text
-from sendlib.present.privacy import hide_small
 from sendlib.rules.requests import DECIDED
+
+#: plotly.js options for every chart in every output: the modebar offers only a PNG download,
+#: zoom, pan and reset. Nothing offers to upload the data (plotly.js 3 shows "Share chart...",
+#: upload to Plotly Cloud, by default). plotly.js 3 dropped Chart Studio's ``showLink`` and
+#: ``showEditInChartStudio`` (plotly.py warns at them); the explicit button list keeps them out.
+CHART_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showTips": False,
+    "responsive": True,
+    "modeBarButtons": [["toImage", "zoom2d", "pan2d", "resetScale2d"]],
+    "toImageButtonOptions": {"format": "png"},
+}
+#: Coverage statuses that count as on track: met this term, or still due this term.
+ON_TRACK = ("due_this_term", "done_this_term")
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 STATUS_COLOURS = {
@@ -57,24 +75,33 @@ def _year_order(groups: list[str]) -> list[str]:
 
 
 def on_time_by_month(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Figure:
-    """Share of decided requests acknowledged in time, by month of receipt."""
+    """Share of decided requests acknowledged in time, by month of receipt.
+
+    A month's share is drawn only where :mod:`sendlib.present.privacy` allows it (its
+    on-time and other requests and its total all at least the threshold, none recoverable).
+    """
     months = (
         times.filter(pl.col("status").is_in(DECIDED))
         .group_by(month=pl.col("effective_on").dt.truncate("1mo"))
-        .agg(decided=pl.len(), on_time=(pl.col("status") == "on_time").sum())
+        .agg(
+            on_time=(pl.col("status") == "on_time").sum(),
+            other=(pl.col("status") != "on_time").sum(),
+        )
         .sort("month")
-        .with_columns(share=pl.col("on_time") / pl.col("decided"))
     )
-    shown = hide_small(months, ["decided"], threshold).with_columns(
-        share=pl.when(pl.col("decided").is_not_null()).then(pl.col("share"))
-    )
+    table = protect_table(months, "month", ["on_time", "other"], threshold, total="decided")
+    shares = [table.share(m, ["on_time"]) for m in table.groups]
     fig = go.Figure(
         go.Bar(
-            x=shown["month"].dt.strftime("%b %Y").to_list(),
-            y=(shown["share"] * 100).to_list(),
+            x=[f"{m:%b %Y}" for m in table.groups],
+            y=[None if v is None else v * 100 for v in shares],
             marker_color=OKABE_ITO[0],
-            customdata=shown["decided_label"].to_list(),
-            hovertemplate="%{x}: %{y:.0f}% on time<br>requests: %{customdata}<extra></extra>",
+            customdata=[
+                [table.share_label(m, ["on_time"]), table.disclosure.label(("total", m))]
+                for m in table.groups
+            ],
+            hovertemplate="%{x}: %{customdata[0]} on time<br>requests: %{customdata[1]}"
+            "<extra></extra>",
             name="On time",
         )
     )
@@ -83,31 +110,40 @@ def on_time_by_month(times: pl.DataFrame, threshold: int, within: int = 5) -> go
         fig,
         f"Requests acknowledged within {within} school days, by month",
         yaxis=dict(title="% on time", range=[0, 105]),
+        annotations=_hidden_notes(table.any_hidden, threshold),
     )
 
 
 def response_days(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Figure:
-    """How many school days acknowledgements took, in bands (routed requests left out)."""
+    """How many school days acknowledgements took, in bands (routed requests left out).
+
+    The on-time and late totals are whole-school figures (the headlines give them), so a
+    band is hidden when small, and another beside it when that one could be worked out.
+    """
     bands = [(0, 2, "0-2"), (3, within, f"3-{within}"), (within + 1, 10, f"{within + 1}-10"),
              (11, 20, "11-20"), (21, 10_000, "21+")]  # fmt: skip
     done = times.filter(pl.col("status").is_in(["on_time", "late"]))
-    counts = pl.DataFrame(
-        {
-            "band": [b[2] for b in bands],
-            "requests": [
-                done.filter(pl.col("school_days_taken").is_between(lo, hi)).height
-                for lo, hi, _ in bands
-            ],
-        }
+    counts = {
+        name: done.filter(pl.col("school_days_taken").is_between(lo, hi)).height
+        for lo, hi, name in bands
+    }
+    names = list(counts)
+    in_time = tuple(name for lo, hi, name in bands if hi <= within)
+    late = tuple(name for name in names if name not in in_time)
+    totals = {"on time": sum(counts[n] for n in in_time), "late": sum(counts[n] for n in late)}
+    shown = protect(
+        counts | totals,
+        [Sum("on time", in_time), Sum("late", late)],
+        threshold,
+        public=list(totals),
     )
-    shown = hide_small(counts, ["requests"], threshold)
-    colours = [STATUS_COLOURS["on_time"]] * 2 + [STATUS_COLOURS["late"]] * 3
+    colours = [STATUS_COLOURS["on_time"] if n in in_time else STATUS_COLOURS["late"] for n in names]
     fig = go.Figure(
         go.Bar(
-            x=shown["band"].to_list(),
-            y=shown["requests"].to_list(),
+            x=names,
+            y=[shown.count(n) for n in names],
             marker_color=colours,
-            customdata=shown["requests_label"].to_list(),
+            customdata=[shown.label(n) for n in names],
             hovertemplate="%{x} school days: %{customdata} requests<extra></extra>",
         )
     )
@@ -116,6 +152,7 @@ def response_days(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Fi
         "School days taken to acknowledge a request",
         xaxis_title="school days",
         yaxis_title="requests",
+        annotations=_hidden_notes(bool(shown.hidden), threshold),
     )
 
 
@@ -140,28 +177,20 @@ def open_backlog_chart(backlog: pl.DataFrame) -> go.Figure:
 
 
 def _stacked_counts(
-    counts: pl.DataFrame,
-    key: str,
-    order: list,
+    table: Table,
     labels: list[str],
     statuses: tuple[str, ...],
     names: dict[str, str],
-    threshold: int,
     unit: str,
 ) -> go.Figure:
-    """Stacked bars of counts per key and status; counts under the threshold are not drawn.
-
-    ``counts`` has columns ``key``, ``status`` and ``n``.
-    """
+    """Stacked bars of a suppressed table's counts, one trace per status; hidden ones not drawn."""
     fig = go.Figure()
     for status in statuses:
-        part = dict(counts.filter(pl.col("status") == status).select(key, "n").iter_rows())
-        values = [part.get(k, 0) for k in order]
         fig.add_trace(
             go.Bar(
                 x=labels,
-                y=[v if v >= threshold else None for v in values],
-                customdata=[str(v) if v >= threshold else f"<{threshold}" for v in values],
+                y=table.shown_values(status),
+                customdata=table.shown_labels(status),
                 name=names[status],
                 marker_color=STATUS_COLOURS[status],
                 hovertemplate=f"%{{x}}: %{{customdata}} {unit}<extra>{names[status]}</extra>",
@@ -170,64 +199,84 @@ def _stacked_counts(
     return fig
 
 
+def _group_label(by: str, group) -> str:
+    if group is None:
+        return "Not recorded"
+    return f"Year {group}" if by == "year_group" and str(group).isdigit() else str(group)
+
+
+def coverage_disclosure(coverage: pl.DataFrame, by: str, threshold: int) -> Table:
+    """Registered pupils by group and coverage status, suppressed, with group totals.
+
+    The one table behind the report's breakdown, its chart and its sentences, so all three
+    hide the same counts. Status totals are the whole school's (the headlines give them).
+    """
+    counts = coverage_breakdown(coverage, by)
+    groups = counts[by].to_list()
+    present = [g for g in groups if g is not None]
+    order = _year_order(present) if by == "year_group" else sorted(present, key=str)
+    order += [None] * (len(groups) - len(present))
+    rows = {row[by]: row for row in counts.iter_rows(named=True)}
+    ordered = pl.DataFrame([rows[g] for g in order], schema=counts.schema, orient="row")
+    return protect_table(ordered, by, COVERAGE_STATUSES, threshold, total="pupils")
+
+
 def coverage_by_group(coverage: pl.DataFrame, by: str, threshold: int, title: str) -> go.Figure:
     """Registered pupils by coverage status within each group (year group, need, ...)."""
-    counts = coverage.group_by(by, "status").len("n")
-    groups = counts[by].unique().to_list()
-    order = _year_order(groups) if by == "year_group" else sorted(groups)
-    labels = [plotly_text(f"Year {g}" if by == "year_group" and g.isdigit() else g) for g in order]
+    table = coverage_disclosure(coverage, by, threshold)
+    labels = [plotly_text(_group_label(by, g)) for g in table.groups]
     statuses = tuple(reversed(COVERAGE_STATUSES))
-    fig = _stacked_counts(counts, by, order, labels, statuses, COVERAGE_LABELS, threshold, "pupils")
+    fig = _stacked_counts(table, labels, statuses, COVERAGE_LABELS, "pupils")
     return _layout(
         fig,
         title,
         barmode="stack",
         yaxis_title="pupils",
-        annotations=[_hidden_note(threshold)],
+        annotations=_hidden_notes(table.any_hidden, threshold),
     )
 
 
-def coverage_status(coverage: pl.DataFrame, threshold: int) -> go.Figure:
-    """Registered pupils in each coverage status (the whole school, one bar per status)."""
+def coverage_status(coverage: pl.DataFrame) -> go.Figure:
+    """Registered pupils in each coverage status: whole-school figures, shown as they are.
+
+    The headlines and actions already give every status's whole-school count, so hiding a
+    small one here would protect no one.
+    """
     counts = dict(coverage.group_by("status").len().iter_rows())
     values = [counts.get(s, 0) for s in COVERAGE_STATUSES]
     fig = go.Figure(
         go.Bar(
             y=[COVERAGE_LABELS[s] for s in COVERAGE_STATUSES],
-            x=[v if v >= threshold else None for v in values],
+            x=values,
             orientation="h",
             marker_color=[STATUS_COLOURS[s] for s in COVERAGE_STATUSES],
-            customdata=[str(v) if v >= threshold else f"<{threshold}" for v in values],
-            hovertemplate="%{y}: %{customdata} pupils<extra></extra>",
+            hovertemplate="%{y}: %{x} pupils<extra></extra>",
         )
     )
-    return _layout(fig, "Registered pupils by parent-meeting status", xaxis_title="pupils",
-                   annotations=[_hidden_note(threshold)])  # fmt: skip
+    return _layout(fig, "Registered pupils by parent-meeting status (whole school)",
+                   xaxis_title="pupils")  # fmt: skip
 
 
 def annual_review_deadlines(reviews: pl.DataFrame, threshold: int) -> go.Figure:
-    """EHC plan annual review deadlines by month, coloured by status."""
-    by_month = reviews.group_by(
-        month=pl.col("deadline_on").dt.truncate("1mo"), status="status"
-    ).len("n")
-    months = sorted(by_month["month"].unique().to_list())
-    labels = [f"{m:%b %Y}" for m in months]
-    fig = _stacked_counts(
-        by_month,
-        "month",
-        months,
-        labels,
-        ANNUAL_REVIEW_STATUSES,
-        ANNUAL_REVIEW_LABELS,
-        threshold,
-        "reviews",
+    """EHC plan annual review deadlines by month, coloured by status.
+
+    Each status's total is a whole-school figure (the headlines give it), so a small month
+    is hidden together with another month of the same status.
+    """
+    by_month = (
+        reviews.group_by(month=pl.col("deadline_on").dt.truncate("1mo"))
+        .agg((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in ANNUAL_REVIEW_STATUSES)
+        .sort("month")
     )
+    table = protect_table(by_month, "month", ANNUAL_REVIEW_STATUSES, threshold)
+    labels = [f"{m:%b %Y}" for m in table.groups]
+    fig = _stacked_counts(table, labels, ANNUAL_REVIEW_STATUSES, ANNUAL_REVIEW_LABELS, "reviews")
     return _layout(
         fig,
         "EHC plan annual review deadlines by month",
         barmode="stack",
         yaxis_title="annual reviews",
-        annotations=[_hidden_note(threshold)],
+        annotations=_hidden_notes(table.any_hidden, threshold),
     )
 
 
@@ -287,13 +336,19 @@ def capacity_by_term(cap: Capacity) -> go.Figure:
     )
 
 
-def _hidden_note(threshold: int) -> dict:
-    return dict(
-        text=f"Groups of fewer than {threshold} are not drawn, to protect pupils' privacy.",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.2,
-        showarrow=False,
-        font=dict(size=11, color="#555"),
-    )
+def _hidden_notes(any_hidden: bool, threshold: int) -> list[dict]:
+    """The note under a chart that hides counts (none when nothing is hidden)."""
+    if not any_hidden:
+        return []
+    return [
+        dict(
+            text=f"Counts under {threshold} (shown as {small(threshold)}), and any others that "
+            "would let one be worked out, are not drawn, to protect pupils' privacy.",
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=-0.2,
+            showarrow=False,
+            font=dict(size=11, color="#555"),
+        )
+    ]

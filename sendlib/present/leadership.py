@@ -1,8 +1,10 @@
 """The leadership report's content: headline figures, actions and tables, all suppressed.
 
-This report goes to governors: no names, no pupil IDs, and every count about a group
-smaller than the whole school below ``suppress_below`` shown as "<5". Whole-school totals
-are shown as they are. The notebook only displays what :func:`leadership_summary` returns.
+This report goes to governors: no names, no pupil IDs, and every breakdown by group goes
+through :mod:`sendlib.present.privacy` with the policy's ``suppress_below``: a sentence
+quotes a group's figure only where the report's table shows it or lets it be worked out.
+Whole-school totals are shown as they are. The notebook only displays what
+:func:`leadership_summary` returns.
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from sendlib.school.asof import SchoolYear, school_year
+from sendlib.present.figures import ON_TRACK, coverage_disclosure
+from sendlib.present.privacy import Table, privacy_note
 from sendlib.rules.capacity import Capacity, capacity
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
     annual_reviews,
-    coverage_breakdown,
     record_timeliness,
     review_coverage,
 )
-from sendlib.school.load import School
-from sendlib.present.privacy import show_count, suppress_counts, suppressed
 from sendlib.rules.requests import open_backlog, response_summary, response_times
+from sendlib.school.asof import SchoolYear, school_year
+from sendlib.school.load import School
+
+#: Coverage statuses that owe a meeting this term (every status but met this term).
+OWED = ("never_met", "missed_term", "due_this_term")
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class LeadershipSummary:
     capacity: Capacity
     headlines: list[Headline] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
+    _breakdowns: dict[str, Table] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def threshold(self) -> int:
@@ -60,6 +66,16 @@ class LeadershipSummary:
     def headline(self, key: str) -> Headline:
         """A headline by key (``on_time_share``, ``open_overdue``, ...)."""
         return next(h for h in self.headlines if h.key == key)
+
+    def breakdown(self, by: str) -> Table:
+        """Coverage status by ``by``, suppressed: what its table, chart and sentences may show."""
+        if by not in self._breakdowns:
+            self._breakdowns[by] = coverage_disclosure(self.coverage, by, self.threshold)
+        return self._breakdowns[by]
+
+    def privacy_note(self) -> str:
+        """What the report hides and how it marks it, in the policy's threshold."""
+        return privacy_note(self.threshold)
 
 
 def _pct(value: float | None) -> str:
@@ -164,12 +180,16 @@ def _headlines(s: LeadershipSummary) -> list[Headline]:
     ]
 
 
-def _largest_group(frame: pl.DataFrame, by: str, threshold: int) -> tuple[str, int] | None:
-    """The biggest group in ``frame`` by ``by``, or ``None`` if it is too small to name."""
-    if frame.height == 0:
+def _largest_owed(s: LeadershipSummary) -> tuple[str, int] | None:
+    """The year group owing most meetings this term, if the report's table lets it be told."""
+    owed = s.coverage.filter(pl.col("status") != "done_this_term").drop_nulls("year_group")
+    if owed.height == 0:
         return None
-    top = frame.group_by(by).len().sort(["len", by], descending=[True, False]).row(0)
-    return None if suppressed(top[1], threshold) else (str(top[0]), int(top[1]))
+    sizes = owed.group_by("year_group").len().sort(["len", "year_group"], descending=[True, False])
+    group = sizes["year_group"][0]
+    table = s.breakdown("year_group")
+    number = table.known(group, OWED)
+    return (group, number) if number and table.may_describe(group, OWED) else None
 
 
 def _year_label(group: str) -> str:
@@ -182,7 +202,7 @@ def _year_label(group: str) -> str:
 
 def _actions(s: LeadershipSummary) -> list[str]:
     """What to do next, each sentence derived from the figures and suppressed."""
-    t, a = s.threshold, s.year.as_of
+    a = s.year.as_of
     within = s.school.policy.acknowledge_within_school_days
     actions = []
     overdue = s.times.filter(pl.col("status") == "open_overdue")
@@ -204,7 +224,7 @@ def _actions(s: LeadershipSummary) -> list[str]:
             f"{owed.height:,} registered pupils have had no parent meeting in "
             f"{s.year.current_term.name}"
         )
-        group = _largest_group(owed, "year_group", t)
+        group = _largest_owed(s)
         if group:
             sentence += f"; {group[1]:,} are in {_year_label(group[0])}"
         actions.append(sentence + ". Offer each family a review before the term ends.")
@@ -215,17 +235,9 @@ def _actions(s: LeadershipSummary) -> list[str]:
             f"({int((missed['status'] == 'never_met').sum()):,} have not been met at all this year): "
             "the three-a-year duty can only be met now by meeting them this term and next."
         )
-    breakdown = coverage_breakdown(s.coverage, "year_group").filter(pl.col("pupils") >= t)
-    whole = s.coverage["on_track"].mean() if s.coverage.height else None
-    if breakdown.height > 1 and whole is not None:
-        worst = breakdown.sort("on_track_share").row(0, named=True)
-        on_track = worst["due_this_term"] + worst["done_this_term"]
-        if worst["on_track_share"] < whole - 0.1 and not suppressed(on_track, t):
-            actions.append(
-                f"{_year_label(worst['year_group'])} is furthest behind: {_pct(worst['on_track_share'])} "
-                f"of its {show_count(worst['pupils'], t)} registered pupils are on track, against "
-                f"{_pct(whole)} across the school."
-            )
+    behind = _furthest_behind(s)
+    if behind:
+        actions.append(behind)
     late_reviews = s.reviews.filter(pl.col("status") == "overdue")
     if late_reviews.height:
         actions.append(
@@ -257,24 +269,36 @@ def _actions(s: LeadershipSummary) -> list[str]:
     return actions
 
 
+def _furthest_behind(s: LeadershipSummary) -> str | None:
+    """The year group furthest behind on track, among those whose share the table shows."""
+    table = s.breakdown("year_group")
+    whole = s.coverage["on_track"].mean() if s.coverage.height else None
+    shares = [
+        (share, str(g)) for g in table.groups if (share := table.share(g, ON_TRACK)) is not None
+    ]
+    if len(shares) < 2 or whole is None:
+        return None
+    share, group = min(shares)
+    if share >= whole - 0.1:
+        return None
+    return (
+        f"Of the year groups large enough to report, {_year_label(group)} is furthest behind: "
+        f"{_pct(share)} of its {table.group_total(group):,} registered pupils are on track, "
+        f"against {_pct(whole)} across the school."
+    )
+
+
 def coverage_table(s: LeadershipSummary, by: str) -> pl.DataFrame:
     """Coverage status counts by a group, suppressed, with reader labels, for the report.
 
-    A share is shown only when both the group and the pupils on track number at least the
-    threshold (60% of 6 pupils is 3 pupils). A group's total is hidden when any of its
-    status counts is, so a hidden count cannot be recovered by subtraction within the row.
+    Small counts show as "<5" (the policy's threshold), counts hidden to protect them as
+    ``WITHHELD``; a share shows only where :meth:`~sendlib.present.privacy.Table.share`
+    allows it. The chart and the sentences use the same :meth:`LeadershipSummary.breakdown`.
     """
-    t = s.threshold
-    table = coverage_breakdown(s.coverage, by)
-    on_track = pl.col("due_this_term") + pl.col("done_this_term")
-    small = pl.any_horizontal(pl.col(c) < t for c in COVERAGE_LABELS)
-    table = table.with_columns(
-        on_track_share=pl.when((pl.col("pupils") >= t) & (on_track >= t))
-        .then((pl.col("on_track_share") * 100).round(0).cast(pl.Int64).cast(pl.String) + "%")
-        .otherwise(pl.lit(f"<{t}")),
-        hide_total=small,
+    table = s.breakdown(by)
+    shares = [table.share_label(g, ON_TRACK) for g in table.groups]
+    return (
+        table.labels()
+        .with_columns(pl.Series("on_track_share", shares))
+        .rename(COVERAGE_LABELS | {"on_track_share": "On track (%)"})
     )
-    shown = suppress_counts(table, ["pupils", *COVERAGE_LABELS], t).with_columns(
-        pupils=pl.when("hide_total").then(pl.lit("suppressed")).otherwise(pl.col("pupils"))
-    )
-    return shown.drop("hide_total").rename(COVERAGE_LABELS | {"on_track_share": "On track (%)"})

@@ -51,20 +51,15 @@ def open_school(school_dir: str | Path, as_of: str | dt.date | None) -> tuple[Sc
 def show(fig: go.Figure) -> None:
     """Display a figure as self-contained HTML: plotly.js is embedded once, with the first.
 
-    Rendered reports must draw offline, so the library is inlined rather than fetched.
+    Rendered reports must draw offline, so the library is inlined rather than fetched; the
+    modebar is :data:`sendlib.present.figures.CHART_CONFIG`'s (PNG, zoom, pan, reset only).
     """
+    from sendlib.present.figures import CHART_CONFIG
+
     global _plotly_js_sent
     include = not _plotly_js_sent
     _plotly_js_sent = True
-    display(
-        HTML(
-            fig.to_html(
-                full_html=False,
-                include_plotlyjs=include,
-                config={"displaylogo": False, "responsive": True},
-            )
-        )
-    )
+    display(HTML(fig.to_html(full_html=False, include_plotlyjs=include, config=CHART_CONFIG)))
 
 
 def show_table(frame: pl.DataFrame, caption: str | None = None) -> None:

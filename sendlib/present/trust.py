@@ -42,7 +42,7 @@ from sendlib.rules.group import (
     load_schools,
 )
 from sendlib.present.notebook import resolve_school_dir
-from sendlib.present.privacy import show_count, show_share
+from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 
 TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
 #: Problems printed per file for a folder that fails validation (`sendlib validate` lists all).
@@ -321,9 +321,9 @@ def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
     """The schools side by side, as text, with every small count suppressed.
 
     Registered pupils is a whole-school total and is shown as it is; every other count is
-    about a group within the school and shows as "<5" below the school's threshold, and a
-    share is hidden when its group or its part is that small (``sendlib.present.privacy``).
-    Utilisation is hours against hours, not a count of pupils.
+    about a group within the school and shows as "<5" (the school's threshold) when small,
+    and a share shows only where its count, the rest and the whole reach that threshold
+    (``sendlib.present.privacy``). Utilisation is hours against hours, not pupils.
     """
     rows = []
     for h in headlines.iter_rows(named=True):
@@ -345,12 +345,6 @@ def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=list(OVERVIEW_COLUMNS), orient="row")
 
 
-def _shown_share(part: int, whole: int, threshold: int) -> float | None:
-    """A share for a chart, or ``None`` when the table would hide it."""
-    text = show_share(part, whole, threshold)
-    return part / whole if text.endswith("%") else None
-
-
 def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
     """Four panels, one bar per school in each: the duties and the SENDCo's time.
 
@@ -365,10 +359,11 @@ def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
         "SENDCo time used",
     )
     fig = make_subplots(rows=1, cols=4, shared_yaxes=True, subplot_titles=titles)
-    on_time = [_shown_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows]
-    on_track = [_shown_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows]
+    on_time = [shown_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows]
+    on_track = [shown_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows]
     overdue = [
-        r["reviews_overdue"] if r["reviews_overdue"] >= r["suppress_below"] else None for r in rows
+        None if suppressed(r["reviews_overdue"], r["suppress_below"]) else r["reviews_overdue"]
+        for r in rows
     ]
     labels = {
         "time": [show_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows],
@@ -423,7 +418,7 @@ def time_and_timeliness_chart(headlines: pl.DataFrame) -> go.Figure:
         r
         for r in headlines.iter_rows(named=True)
         if r["utilisation_this_term"] is not None
-        and _shown_share(r["on_time"], r["decided"], r["suppress_below"]) is not None
+        and shown_share(r["on_time"], r["decided"], r["suppress_below"]) is not None
     ]
     fig = go.Figure(
         go.Scatter(

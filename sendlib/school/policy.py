@@ -28,7 +28,7 @@ class Policy:
     meetings_per_surgery: int = 2
     #: Code of Practice 6.65: at least three meetings a year with parents on SEN support.
     min_parent_meetings_per_year: int = 3
-    #: Leadership reports show counts under this as "<5".
+    #: Reports for leaders hide counts from 1 to this minus one ("<5"); at least 3 (DfE).
     suppress_below: int = 5
     #: The written record of a meeting goes to parents within this many school days (seed 001).
     record_within_school_days: int = 5
@@ -89,6 +89,13 @@ _MAY_BE_ZERO = {
     "due_soon_days",
     "buffer_minutes",
 }
+#: Keys with a floor of their own, and the reason a reader is given.
+_MINIMUM = {"suppress_below": 3}
+_WHY = {
+    "suppress_below": (
+        ": below 3, reports would show groups of one or two pupils, who can be identified"
+    )
+}
 #: Keys holding a time of day ("HH:MM") and a list of weekday times ("wed 13:15").
 _TIME_KEYS = {"staff_available_from", "staff_available_to"}
 _WEEKDAY_TIME_KEYS = {"surgery_times"}
@@ -132,9 +139,9 @@ def policy_problems(values: dict[str, Any]) -> list[tuple[str, str]]:
             if not isinstance(value, list | tuple) or any(weekday_time(v) is None for v in value):
                 problems.append((key, 'a list of weekday times such as ["wed 13:15", "fri 13:15"]'))
         else:
-            minimum = 0 if key in _MAY_BE_ZERO else 1
+            minimum = _MINIMUM.get(key, 0 if key in _MAY_BE_ZERO else 1)
             if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-                problems.append((key, f"a whole number, at least {minimum}"))
+                problems.append((key, f"a whole number, at least {minimum}{_WHY.get(key, '')}"))
     start = minutes_of_day(values.get("staff_available_from", Policy.staff_available_from))
     end = minutes_of_day(values.get("staff_available_to", Policy.staff_available_to))
     if start is not None and end is not None and end <= start:

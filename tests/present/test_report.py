@@ -11,7 +11,7 @@ import pytest
 import sendlib
 from sendlib.cli import main
 from sendlib.present.leadership import coverage_table, leadership_summary
-from sendlib.present.privacy import show_count, show_share, suppress_counts
+from sendlib.present.privacy import WITHHELD, show_count, show_share
 from sendlib.present.runner import render_leadership_report
 from sendlib.rules.requests import response_summary
 
@@ -72,20 +72,23 @@ def test_actions_are_derived_from_the_data(tiny_summary):
 
 def test_small_counts_are_suppressed():
     assert show_count(4, 5) == "<5"
-    assert show_count(0, 5) == "<5"
+    # DfE practice (issue 12 point 11): a true zero names no pupil and is shown.
+    assert show_count(0, 5) == "0"
     assert show_count(5, 5) == "5"
     assert show_share(3, 40, 5) == "<5"
     assert show_share(2, 3, 5) == "<5"
     assert show_share(20, 40, 5) == "50%"
-    table = suppress_counts(pl.DataFrame({"g": ["a", "b"], "n": [3, 12]}), ["n"], 5)
-    assert table["n"].to_list() == ["<5", "12"]
+    assert [show_count(n, 5) for n in (3, 12)] == ["<5", "12"]
 
 
 def test_coverage_table_suppresses_every_small_group(tiny_summary):
     table = coverage_table(tiny_summary, "year_group")
-    # Every year group in the tiny school has one registered pupil: all hidden.
-    assert set(table["pupils"].to_list()) == {"suppressed"}
+    # Every year group in the tiny school has one registered pupil: all hidden, the zeros
+    # too (they would say which status each lone pupil is in).
+    assert set(table["pupils"].to_list()) == {"<5"}
     assert set(table["On track (%)"].to_list()) == {"<5"}
+    statuses = [c for c in table.columns if c not in ("year_group", "pupils", "On track (%)")]
+    assert {table[c][i] for c in statuses for i in range(table.height)} == {"<5"}
 
 
 def test_coverage_table_hides_shares_that_reveal_small_counts():
@@ -93,15 +96,18 @@ def test_coverage_table_hides_shares_that_reveal_small_counts():
     summary = leadership_summary(school, AS_OF)
     table = coverage_table(summary, "year_group")
     raw = sendlib.review_coverage(school, AS_OF)
+    shown = 0
     for row in table.iter_rows(named=True):
         group = raw.filter(pl.col("year_group") == row["year_group"])
         on_track = int(group["on_track"].sum())
-        if on_track < 5 or group.height < 5:
-            assert row["On track (%)"] == "<5"
-        else:
+        if min(on_track, group.height - on_track, group.height) < 5:
+            # Issue 12 point 11: count, complement and total must all reach the threshold.
+            assert row["On track (%)"] in ("<5", WITHHELD)
+        elif row["On track (%)"] not in ("<5", WITHHELD):
             assert row["On track (%)"] == f"{round(on_track / group.height * 100)}%"
-        cells = [row[c] for c in table.columns if c not in ("year_group", "pupils", "On track (%)")]
-        assert (row["pupils"] == "suppressed") == ("<5" in cells)
+            shown += 1
+        assert row["pupils"] in (str(group.height), "<5", WITHHELD)
+    assert shown >= 1
 
 
 def test_report_cli_past_the_calendar_is_a_plain_error(capsys, tmp_path):

@@ -79,6 +79,20 @@ def test_policy_value_not_a_whole_number_in_range_is_reported(school, setting, v
     assert_problem(only_problem(school), f"[policy] {key}", value, "a whole number, at least")
 
 
+@pytest.mark.parametrize("threshold", [0, 1, 2])
+def test_suppression_threshold_below_three_is_refused(school, threshold):
+    # DOMAIN "Privacy" and issue 12 point 11: groups of one or two pupils can be identified.
+    add_policy(school, f"suppress_below = {threshold}")
+    problem = only_problem(school)
+    assert_problem(problem, "[policy] suppress_below", str(threshold), "at least 3")
+    assert "identified" in problem.expected
+
+
+def test_suppression_threshold_of_three_is_accepted(school):
+    add_policy(school, "suppress_below = 3")
+    assert load_school(school).policy.suppress_below == 3
+
+
 def test_unknown_phase_is_reported(school):
     edit(school, 'phase = "primary"', 'phase = "infant"')
     assert_problem(only_problem(school), "[school] phase", "infant", "primary, secondary")
