@@ -3,12 +3,13 @@
 The domain rules of ``DOMAIN.md`` live here; notebooks and the command line only call them.
 """
 
+from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.meetings import review_coverage
+from sendlib.rules.requests import response_times
 from sendlib.school.calendar import Closure, SchoolCalendar, Term
-from sendlib.rules.meetings import annual_reviews, review_coverage
 from sendlib.school.errors import CalendarRangeError, DataValidationError, Problem
 from sendlib.school.load import School, load_school
 from sendlib.school.policy import Policy
-from sendlib.rules.requests import response_times
 
 __all__ = [
     "CalendarRangeError",

@@ -39,13 +39,15 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sendlib.school.asof import SchoolYear, school_year
-from sendlib.rules.meetings import (
+from sendlib.rules.annual_reviews import (
     ANNUAL_REVIEW_LABELS,
     ANNUAL_REVIEW_STATUSES,
-    COVERAGE_LABELS,
-    COVERAGE_STATUSES,
     NOTICE_DAYS,
     annual_reviews,
+)
+from sendlib.rules.meetings import (
+    COVERAGE_LABELS,
+    COVERAGE_STATUSES,
     counting_meetings,
     record_timeliness,
     review_coverage,

@@ -11,12 +11,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
-from sendlib.rules.meetings import (
-    ANNUAL_REVIEW_LABELS,
-    ANNUAL_REVIEW_STATUSES,
-    COVERAGE_LABELS,
-    COVERAGE_STATUSES,
-)
+from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS, ANNUAL_REVIEW_STATUSES
+from sendlib.rules.meetings import COVERAGE_LABELS, COVERAGE_STATUSES
 from sendlib.present.privacy import hide_small
 from sendlib.rules.requests import DECIDED
 

@@ -14,9 +14,9 @@ import polars as pl
 
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.rules.capacity import Capacity, capacity
+from sendlib.rules.annual_reviews import annual_reviews
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
-    annual_reviews,
     coverage_breakdown,
     record_timeliness,
     review_coverage,

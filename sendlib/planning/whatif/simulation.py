@@ -101,7 +101,8 @@ import polars as pl
 from sendlib.school.asof import school_year
 from sendlib.school.calendar import WEEKDAYS
 from sendlib.rules.capacity import capacity
-from sendlib.rules.meetings import annual_reviews, review_coverage
+from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.meetings import review_coverage
 from sendlib.school.load import School
 from sendlib.rules.requests import response_summary, response_times
 from sendlib.school.schema import COUNTING_KINDS
