@@ -4,10 +4,11 @@ A local authority's data team holds a year of records for all its schools. This 
 builds (or reuses) a 300-school dataset (``la_dataset.py``: about 60,000 registered
 pupils, 1,000,000 requests, 1,500,000 meetings), then measures
 
-1. loading and validating every folder (``sendlib.rules.group.load_schools``, one process
+1. loading and validating every folder (``sendlib.rules.frame.load_schools``, one process
    per CPU, each folder through ``sendlib.load_school``);
-2. the analytics for all schools at once (``SchoolGroup.of`` + ``group_figures``: response
-   times, review coverage, annual reviews, capacity, per-school headlines), three runs;
+2. the analytics for all schools at once (``SchoolGroup.of`` +
+   ``sendlib.rules.overview.group_figures``: response times, review coverage, annual
+   reviews, capacity, per-school headlines), three runs;
 3. the same per-school functions called in a loop over schools (a check that the
    multi-school queries give identical rows, and what the loop costs);
 4. a straightforward pandas implementation (``pandas_baseline.py``, row-wise apply),
@@ -38,8 +39,9 @@ import numpy as np
 import polars as pl
 
 import sendlib
-from sendlib.rules import group as multischool
-from sendlib.rules.capacity import capacity
+from sendlib.rules.capacity import CAPACITY_FIGURES, capacity
+from sendlib.rules.frame import SCHOOL, SchoolGroup, load_schools
+from sendlib.rules.overview import group_figures
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -91,16 +93,14 @@ def per_school_loop(schools) -> tuple[dict[str, pl.DataFrame], pl.DataFrame]:
     parts: dict[str, list[pl.DataFrame]] = {"times": [], "coverage": [], "reviews": []}
     summaries = []
     for school in schools:
-        tag = pl.lit(school.slug, dtype=enum).alias(multischool.SCHOOL)
+        tag = pl.lit(school.slug, dtype=enum).alias(SCHOOL)
         parts["times"].append(sendlib.response_times(school, AS_OF).select(tag, pl.all()))
         parts["coverage"].append(sendlib.review_coverage(school, AS_OF).select(tag, pl.all()))
         parts["reviews"].append(sendlib.annual_reviews(school, AS_OF).select(tag, pl.all()))
         summary = capacity(school, AS_OF).summary
-        summaries.append({k: summary[k] for k in multischool.CAPACITY_FIGURES})
+        summaries.append({k: summary[k] for k in CAPACITY_FIGURES})
     frames = {name: pl.concat(frames) for name, frames in parts.items()}
-    return frames, pl.DataFrame(summaries).insert_column(
-        0, pl.Series(multischool.SCHOOL, names, dtype=enum)
-    )
+    return frames, pl.DataFrame(summaries).insert_column(0, pl.Series(SCHOOL, names, dtype=enum))
 
 
 def pandas_run(schools, tables) -> dict[str, pl.DataFrame]:
@@ -144,7 +144,7 @@ def same_summary(ours: pl.DataFrame, theirs: pl.DataFrame) -> float:
     worst = 0.0
     mine = ours.with_columns(pl.col("school").cast(pl.String))
     for left, right in zip(mine.iter_rows(named=True), theirs.iter_rows(named=True), strict=True):
-        for key in multischool.CAPACITY_FIGURES:
+        for key in CAPACITY_FIGURES:
             a, b = left[key], right[key]
             if isinstance(a, float) and isinstance(b, float):
                 gap = abs(a - b) / max(1.0, abs(a))
@@ -155,7 +155,7 @@ def same_summary(ours: pl.DataFrame, theirs: pl.DataFrame) -> float:
     return worst
 
 
-def busday(schools, group: multischool.SchoolGroup) -> dict[str, float]:
+def busday(schools, group: SchoolGroup) -> dict[str, float]:
     """Due dates (5 school days) of every request: sendlib column-wise vs numpy."""
     received = [s.requests["received_on"] for s in schools]
     calendars = [
@@ -209,7 +209,7 @@ def main() -> None:
         f"polars {pl.__version__}, {os.cpu_count()} CPUs"
     )
 
-    (schools, failures), load_s = timed(lambda: multischool.load_schools(folders, args.workers))
+    (schools, failures), load_s = timed(lambda: load_schools(folders, args.workers))
     assert not failures, failures[:3]
     rows = {
         "requests": sum(s.requests.height for s in schools),
@@ -224,8 +224,8 @@ def main() -> None:
 
     runs = []
     for _ in range(3):
-        group, stack_s = timed(lambda: multischool.SchoolGroup.of(schools))
-        figures, figures_s = timed(lambda: multischool.group_figures(group, AS_OF))  # noqa: B023
+        group, stack_s = timed(lambda: SchoolGroup.of(schools))
+        figures, figures_s = timed(lambda: group_figures(group, AS_OF))  # noqa: B023
         runs.append((stack_s, figures_s))
     rss_analytics = peak_rss()
     worst = max(s + f for s, f in runs)

@@ -3,14 +3,15 @@
 The domain rules of ``DOMAIN.md`` live here; notebooks and the command line only call them.
 """
 
+from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.assessments import needs_assessments
+from sendlib.rules.meetings import review_coverage
+from sendlib.rules.plans import plan_reviews, pupil_plans
+from sendlib.rules.requests import response_times
 from sendlib.school.calendar import Closure, SchoolCalendar, Term
-from sendlib.rules.meetings import annual_reviews, review_coverage
 from sendlib.school.errors import CalendarRangeError, DataValidationError, Problem
 from sendlib.school.load import School, load_school
 from sendlib.school.policy import Policy
-from sendlib.rules.requests import response_times
-from sendlib.rules.plans import plan_reviews, pupil_plans
-from sendlib.rules.assessments import needs_assessments
 
 __all__ = [
     "CalendarRangeError",

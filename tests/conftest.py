@@ -1,4 +1,5 @@
-"""Shared fixtures: a damageable copy of the tiny school, and Debian's chromium for browser tests.
+"""Shared fixtures: a damageable copy of the tiny school, Debian's chromium for browser tests,
+and a mixed set of schools for the rules over many schools.
 
 Playwright's own browser download does not work here, so it launches the ``chromium``
 executable on the PATH. Outside CI a missing chromium skips the browser tests with the
@@ -59,3 +60,22 @@ def edit(folder: Path, file: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} should occur once in {file}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def mixed_schools(tmp_path_factory):
+    """Schools of both phases with different calendars, sizes and staffing, in one list.
+
+    The two samples, the tiny school and four generated ones (imported here, so that tests
+    which never ask for them do not load the generator).
+    """
+    import sendlib
+    from sendlib.present.trust import school_folders
+    from sendlib.synth import generate_trust
+
+    trust_dir = tmp_path_factory.mktemp("trust")
+    generate_trust(trust_dir, schools=10, seed=7, pupils=(120, 300))
+    samples = Path(__file__).resolve().parents[1] / "data_samples"
+    folders = [samples / "harbourside-primary", samples / "northgate-secondary", TINY]
+    folders += school_folders(trust_dir)[:4]
+    return [sendlib.load_school(f) for f in folders]

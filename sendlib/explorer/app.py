@@ -42,7 +42,8 @@ from sendlib.explorer.views import (
     todo_html,
 )
 from sendlib.present.figures import STATUS_COLOURS
-from sendlib.rules.meetings import ANNUAL_REVIEW_LABELS, COVERAGE_LABELS
+from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS
+from sendlib.rules.meetings import COVERAGE_LABELS
 from sendlib.school.load import School
 
 if TYPE_CHECKING:

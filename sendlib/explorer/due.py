@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from sendlib.explorer.labels import format_day_expr
-from sendlib.rules.meetings import NOTICE_DAYS
+from sendlib.rules.annual_reviews import NOTICE_DAYS
 from sendlib.school.asof import SchoolYear
 from sendlib.school.load import School
 

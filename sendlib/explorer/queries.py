@@ -25,14 +25,8 @@ from sendlib.explorer.labels import (
     need_label,
     year_label,
 )
-from sendlib.rules.meetings import (
-    ANNUAL_REVIEW_STATUSES,
-    COVERAGE_STATUSES,
-    annual_reviews,
-    counting_meetings,
-    record_timeliness,
-    review_coverage,
-)
+from sendlib.rules.annual_reviews import ANNUAL_REVIEW_STATUSES, annual_reviews
+from sendlib.rules.meetings import COVERAGE_STATUSES, counting_meetings, record_timeliness, review_coverage
 from sendlib.rules.requests import response_times
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.school.load import School

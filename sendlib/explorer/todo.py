@@ -12,7 +12,7 @@ import polars as pl
 
 from sendlib.explorer.labels import MONITORED
 from sendlib.explorer.queries import Caseload, booked_meetings, caseload_status_rank
-from sendlib.rules.meetings import NOTICE_DAYS
+from sendlib.rules.annual_reviews import NOTICE_DAYS
 
 
 def requests_to_acknowledge(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:

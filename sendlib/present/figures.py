@@ -15,14 +15,13 @@ import polars as pl
 
 from sendlib.present.privacy import Sum, Table, protect, protect_table, small
 from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
+from sendlib.present.escape import plotly_text
+from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS, ANNUAL_REVIEW_STATUSES
 from sendlib.rules.meetings import (
-    ANNUAL_REVIEW_LABELS,
-    ANNUAL_REVIEW_STATUSES,
     COVERAGE_LABELS,
     COVERAGE_STATUSES,
     coverage_breakdown,
 )
-from sendlib.present.escape import plotly_text
 from sendlib.rules.requests import DECIDED
 
 #: plotly.js options for every chart in every output: the modebar offers only a PNG download,

@@ -17,9 +17,9 @@ import polars as pl
 from sendlib.present.figures import ON_TRACK, coverage_disclosure
 from sendlib.present.privacy import Table, privacy_note
 from sendlib.rules.capacity import Capacity, capacity
+from sendlib.rules.annual_reviews import annual_reviews
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
-    annual_reviews,
     record_timeliness,
     review_coverage,
 )

@@ -33,14 +33,8 @@ from sendlib.school.errors import (
 from sendlib.school.outputs import shown_path
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
-from sendlib.rules.group import (
-    GroupFigures,
-    LoadFailure,
-    SchoolGroup,
-    calendar_problems,
-    group_figures,
-    load_schools,
-)
+from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
+from sendlib.rules.overview import GroupFigures, group_figures
 from sendlib.present.notebook import resolve_school_dir
 from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 
@@ -277,7 +271,7 @@ def trust_overview(trust_dir: str | Path, as_of: dt.date | None = None) -> Trust
     """Load every school folder under ``trust_dir`` and compute the overview's figures.
 
     Folders that fail validation, or whose calendar does not cover ``as_of``, are left out
-    and listed in ``excluded``; the others are computed together (sendlib.rules.group).
+    and listed in ``excluded``; the others are computed together (sendlib.rules.overview).
     """
     folder = resolve_school_dir(trust_dir)
     as_of = as_of or dt.date.today()

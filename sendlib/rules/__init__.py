@@ -1,1 +1,7 @@
-"""rules."""
+"""The duties' rules, one module per duty, each written once over many schools.
+
+``frame`` holds the many-school frame and day numbers every duty uses; ``requests``
+(response times), ``meetings`` (termly review coverage, written records),
+``annual_reviews`` and ``capacity`` hold one duty each; ``overview`` computes them all
+together for a trust's schools.
+"""

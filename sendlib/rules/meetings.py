@@ -2,10 +2,11 @@
 
 DOMAIN.md, "Statuses": for every registered pupil (K or E), counting meetings this school
 year, completed terms missed, and a status (first that applies): never_met, missed_term,
-due_this_term, done_this_term. Annual reviews for EHC plans are in the same module
-because they are the other half of "who is owed a meeting". The rules are written once,
-for any number of schools, in :mod:`sendlib.rules.group`; :func:`review_coverage` and
-:func:`annual_reviews` are those queries for one school.
+due_this_term, done_this_term; and whether the written record of each held meeting went
+out in time. Coverage is written once, for any number of schools
+(:func:`group_review_coverage`, over the frame of :mod:`sendlib.rules.frame`);
+:func:`review_coverage` is that query for one school. Annual reviews for EHC plans, the
+other half of "who is owed a meeting", are in :mod:`sendlib.rules.annual_reviews`.
 """
 
 from __future__ import annotations
@@ -14,36 +15,31 @@ import datetime as dt
 
 import polars as pl
 
-from sendlib.rules import group as multischool
-from sendlib.school.asof import school_year
-from sendlib.school.load import School
-from sendlib.rules.group import (
-    NOTICE_DAYS,
+from sendlib.rules.frame import (
+    ENGINE,
+    POSITION,
     SCHOOL,
-    TRANSFER_DEADLINE_DEFAULT,
-    TRANSFER_DEADLINES,
+    GroupYears,
     SchoolGroup,
     is_counting_meeting,
     is_registered,
 )
+from sendlib.school.asof import school_year
+from sendlib.school.load import School
 from sendlib.school.schema import YEAR_GROUPS
 
 __all__ = [
-    "ANNUAL_REVIEW_LABELS",
-    "ANNUAL_REVIEW_STATUSES",
     "COVERAGE_LABELS",
     "COVERAGE_STATUSES",
-    "NOTICE_DAYS",
     "RECORD_STATUSES",
-    "TRANSFER_DEADLINES",
-    "TRANSFER_DEADLINE_DEFAULT",
-    "annual_reviews",
     "counting_meetings",
     "coverage_breakdown",
+    "group_review_coverage",
     "meetings_by_term",
     "record_timeliness",
     "registered_pupils",
     "review_coverage",
+    "review_coverage_query",
 ]
 
 COVERAGE_STATUSES = ("never_met", "missed_term", "due_this_term", "done_this_term")
@@ -54,13 +50,125 @@ COVERAGE_LABELS = {
     "missed_term": "Missed a term",
     "never_met": "Never met this year",
 }
-ANNUAL_REVIEW_STATUSES = ("overdue", "due_soon", "ok")
-ANNUAL_REVIEW_LABELS = {
-    "overdue": "Overdue",
-    "due_soon": "Due within six weeks",
-    "ok": "Not yet due",
-}
 RECORD_STATUSES = ("on_time", "late", "missing", "not_yet_due")
+
+
+def _terms_missed(
+    group: SchoolGroup, years: GroupYears, pupils: pl.LazyFrame, meetings: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Each pupil's completed terms this year and how many of them had no counting meeting."""
+    met_in = meetings.select(POSITION, "pupil_id", _term=group.days.term_of(pl.col("day")))
+    met_in = met_in.unique()
+    # Per completed term: was the pupil registered on its first day, and if so, met in it?
+    return (
+        pupils.select(POSITION, "pupil_id", "registered_on")
+        .join(years.completed_terms.lazy(), on=POSITION)
+        .filter(pl.col("registered_on") <= pl.col("_term_start"))
+        .join(
+            met_in.with_columns(_met=pl.lit(True)), on=[POSITION, "pupil_id", "_term"], how="left"
+        )
+        .group_by(POSITION, "pupil_id")
+        .agg(
+            pl.len().cast(pl.Int32).alias("completed_terms"),
+            pl.col("_met").is_null().sum().cast(pl.Int32).alias("terms_missed"),
+        )
+    )
+
+
+def _projected_meetings(group: SchoolGroup, years: GroupYears) -> pl.Expr:
+    """Meetings by the end of the year at each pupil's pace so far (school days elapsed)."""
+    year_start = years.setting("year_start")
+    elapsed = years.setting("elapsed")
+    since = pl.max_horizontal(pl.col("registered_on"), year_start)
+    elapsed_days = pl.when(since <= years.as_of).then(
+        elapsed - (group.days.before_(since) - years.setting("year_first")).cast(pl.Int64)
+    )
+    remaining = years.setting("year_days") - elapsed
+    pace = pl.col("meetings_this_year") / pl.max_horizontal(elapsed_days, pl.lit(1))
+    return pl.col("meetings_this_year") + pace * remaining
+
+
+def review_coverage_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame:
+    """Review coverage of every school as one lazy query with ``_school``.
+
+    The rows and columns of :func:`group_review_coverage`, and the school's position.
+    """
+    a = years.as_of
+    pupils = group.pupils.lazy().filter(is_registered(a))
+    meetings = group.meetings.lazy().filter(is_counting_meeting(years.setting("year_start"), a))
+    terms = _terms_missed(group, years, pupils, meetings)
+    in_current = pl.col("day").is_between(
+        years.setting("current_start"), years.setting("current_end")
+    )
+    counts = (
+        meetings.with_columns(_in_current=in_current.fill_null(False))
+        .group_by(POSITION, "pupil_id")
+        .agg(
+            pl.len().alias("meetings_this_year"),
+            pl.col("day").max().alias("last_meeting_on"),
+            pl.col("_in_current").sum().alias("meetings_this_term"),
+        )
+    )
+    frame = (
+        pupils.join(counts, on=[POSITION, "pupil_id"], how="left")
+        .join(terms, on=[POSITION, "pupil_id"], how="left")
+        .with_columns(
+            pl.col("meetings_this_year").fill_null(0).cast(pl.Int32),
+            pl.col("meetings_this_term").fill_null(0).cast(pl.Int32),
+            pl.col("completed_terms").fill_null(0),
+            pl.col("terms_missed").fill_null(0),
+        )
+    )
+    status = (
+        pl.when((pl.col("meetings_this_year") == 0) & (pl.col("completed_terms") > 0))
+        .then(pl.lit("never_met"))
+        .when(pl.col("terms_missed") > 0)
+        .then(pl.lit("missed_term"))
+        .when(years.setting("has_current") & (pl.col("meetings_this_term") == 0))
+        .then(pl.lit("due_this_term"))
+        .otherwise(pl.lit("done_this_term"))
+    )
+    frame = frame.with_columns(status=status).with_columns(
+        on_track=pl.col("status").is_in(["due_this_term", "done_this_term"])
+    )
+    projected = _projected_meetings(group, years)
+    frame = frame.with_columns(
+        projected_meetings=projected.round(1),
+        projected_to_meet_minimum=projected >= years.setting("min_meetings"),
+    )
+    return frame.sort(POSITION, "pupil_id").select(
+        group.school_column(),
+        "pupil_id",
+        "sen_status",
+        "year_group",
+        "primary_need",
+        "lead_staff_id",
+        "registered_on",
+        "completed_terms",
+        "meetings_this_year",
+        "meetings_this_term",
+        "terms_missed",
+        "last_meeting_on",
+        "status",
+        "on_track",
+        "projected_meetings",
+        "projected_to_meet_minimum",
+        POSITION,
+    )
+
+
+def group_review_coverage(group: SchoolGroup, as_of: dt.date | None = None) -> pl.DataFrame:
+    """One row per registered pupil, school by school: meetings this year, terms missed, status.
+
+    DOMAIN.md, "Statuses": counting meetings this school year, completed terms missed, and
+    a status (first that applies): never_met, missed_term, due_this_term, done_this_term;
+    and meetings projected to the year's end at the pupil's pace so far (school days).
+    Columns: school, pupil_id, sen_status, year_group, primary_need, lead_staff_id,
+    registered_on, completed_terms, meetings_this_year, meetings_this_term, terms_missed,
+    last_meeting_on, status, on_track, projected_meetings, projected_to_meet_minimum.
+    """
+    years = GroupYears.of(group, as_of)
+    return review_coverage_query(group, years).drop(POSITION).collect(engine=ENGINE)
 
 
 def counting_meetings(school: School, as_of: dt.date, since: dt.date) -> pl.DataFrame:
@@ -80,9 +188,9 @@ def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFram
     Columns: pupil_id, sen_status, year_group, primary_need, lead_staff_id, registered_on,
     completed_terms, meetings_this_year, meetings_this_term, terms_missed, last_meeting_on,
     status, on_track, projected_meetings, projected_to_meet_minimum
-    (:func:`sendlib.rules.group.review_coverage` for this school alone).
+    (:func:`group_review_coverage` for this school alone).
     """
-    return multischool.review_coverage(SchoolGroup.of([school]), as_of).drop(SCHOOL)
+    return group_review_coverage(SchoolGroup.of([school]), as_of).drop(SCHOOL)
 
 
 def meetings_by_term(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
@@ -163,13 +271,3 @@ def record_timeliness(school: School, as_of: dt.date | None = None) -> pl.DataFr
         "school_days_to_record",
         "record_status",
     )
-
-
-def annual_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
-    """One row per pupil with an EHC plan: last review, due date, deadline and status.
-
-    Due 12 calendar months after the last review, or by the phase-transfer deadline if
-    earlier; invitations go out 14 days before it. Status: overdue, due_soon or ok
-    (:func:`sendlib.rules.group.annual_reviews` for this school alone).
-    """
-    return multischool.annual_reviews(SchoolGroup.of([school]), as_of).drop(SCHOOL)

@@ -1,4 +1,7 @@
-"""Trust and local-authority scale: many schools at once, the trust overview, sample trusts."""
+"""Trust and local-authority scale: the trust overview and sample trusts.
+
+The figures of many schools at once are tested in tests/rules (test_frame, test_overview).
+"""
 
 import datetime as dt
 import re
@@ -8,8 +11,6 @@ import polars as pl
 import pytest
 
 import sendlib
-from sendlib.rules import group as multischool
-from sendlib.rules.capacity import capacity
 from sendlib.cli import main
 from sendlib.synth import generate_school, generate_trust
 from sendlib.present.trust import (
@@ -64,7 +65,9 @@ def test_generated_schools_validate_and_vary(trust_dir):
     rolls = [int(re.search(r"--pupils (\d+)", toml(s)).group(1)) for s in schools]
     assert all(SMALL[0] <= roll <= SMALL[1] for roll in rolls)
     on_time = [
-        sendlib.rules.requests.response_summary(sendlib.response_times(s, AS_OF))["on_time_share"][0]
+        sendlib.rules.requests.response_summary(sendlib.response_times(s, AS_OF))["on_time_share"][
+            0
+        ]
         for s in schools
     ]
     assert max(on_time) - min(on_time) > 0.1  # they keep to the duties differently
@@ -87,58 +90,6 @@ def test_sample_trust_command_writes_the_folders(tmp_path, capsys):
     assert main(["sample-trust", str(tmp_path), "--schools", "3", "--seed", "2"]) == 0
     assert len(school_folders(tmp_path)) == 3
     assert "3 synthetic school folders" in capsys.readouterr().out
-
-
-# ------------------------------------------------------------------ many schools at once
-
-
-@pytest.fixture(scope="module")
-def mixed_schools(trust_dir) -> list[sendlib.School]:
-    folders = [SAMPLES / "harbourside-primary", SAMPLES / "northgate-secondary", TINY]
-    folders += school_folders(trust_dir)[:4]
-    return [sendlib.load_school(f) for f in folders]
-
-
-def tagged(school, frame: pl.DataFrame, enum: pl.Enum) -> pl.DataFrame:
-    return frame.select(pl.lit(school.slug, dtype=enum).alias("school"), pl.all())
-
-
-@pytest.mark.parametrize(
-    "as_of",
-    [AS_OF, dt.date(2025, 9, 3), dt.date(2025, 12, 20), dt.date(2026, 3, 27), dt.date(2026, 7, 21)],
-)
-def test_group_figures_equal_the_per_school_functions(mixed_schools, as_of):
-    # One query per figure over every school gives each school's own rows and numbers,
-    # term starts, holidays and the last day of the year included.
-    group = multischool.SchoolGroup.of(mixed_schools)
-    figures = multischool.group_figures(group, as_of)
-    enum = figures.times["school"].dtype
-    for name, per_school in (
-        ("times", sendlib.response_times),
-        ("coverage", sendlib.review_coverage),
-        ("reviews", sendlib.annual_reviews),
-    ):
-        expected = pl.concat([tagged(s, per_school(s, as_of), enum) for s in mixed_schools])
-        assert getattr(figures, name).equals(expected), name
-    for school, row in zip(mixed_schools, figures.capacity.iter_rows(named=True), strict=True):
-        summary = capacity(school, as_of).summary
-        assert {k: summary[k] for k in multischool.CAPACITY_FIGURES} == {
-            k: row[k] for k in multischool.CAPACITY_FIGURES
-        }, school.slug
-
-
-def test_a_school_outside_its_calendar_is_named(mixed_schools):
-    group = multischool.SchoolGroup.of(mixed_schools)
-    late = dt.date(2026, 9, 10)
-    problems = multischool.calendar_problems(group, late)
-    assert set(problems) == {s.slug for s in mixed_schools}
-    with pytest.raises(sendlib.CalendarRangeError, match="Harbourside Primary"):
-        multischool.response_times(group, late)
-
-
-def test_folder_names_must_be_unique_in_a_group(mixed_schools):
-    with pytest.raises(ValueError, match="unique"):
-        multischool.SchoolGroup.of([mixed_schools[0], mixed_schools[0]])
 
 
 # ------------------------------------------------------------------ the overview

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 import sendlib
 from sendlib import CalendarRangeError
-from sendlib.school.asof import school_year
 from sendlib.rules.requests import STATUSES, open_backlog, response_summary, response_times
+from sendlib.school.asof import school_year
 from sendlib.school.schema import CHANNELS, REQUEST_KINDS, RESPONSES
 
 D = dt.date

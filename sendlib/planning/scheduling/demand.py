@@ -23,7 +23,8 @@ import polars as pl
 
 from sendlib.school.asof import school_year
 from sendlib.school.calendar import Term
-from sendlib.rules.meetings import NOTICE_DAYS, annual_reviews, counting_meetings, review_coverage
+from sendlib.rules.annual_reviews import NOTICE_DAYS, annual_reviews
+from sendlib.rules.meetings import counting_meetings, review_coverage
 from sendlib.school.load import School
 from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.school.schema import COUNTING_KINDS

@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 
 from sendlib.rules.capacity import capacity
-from sendlib.rules.meetings import annual_reviews, review_coverage
+from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.meetings import review_coverage
 from sendlib.rules.requests import response_times
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.school.calendar import Term
