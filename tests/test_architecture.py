@@ -81,7 +81,8 @@ def test_imports_run_one_way(module):
     for target in sorted(GRAPH[module]):
         theirs = room(target)
         if theirs is None:
-            wrong.append(f"{target} (import from the room, not the facade)")
+            if mine != "cli":  # the command line sits above the facade (its __version__)
+                wrong.append(f"{target} (import from the room, not the facade)")
         elif mine == "synth":
             if theirs not in SYNTH_MAY_IMPORT:
                 wrong.append(target)

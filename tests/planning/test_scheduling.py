@@ -520,12 +520,17 @@ def test_scheduling_policy_keys_are_validated(tiny_copy, lines, key, phrase):
 
 
 def test_scenario_explorer_re_solves_when_a_control_moves():
-    from sendlib.planning.scheduling.scenarios import ScenarioExplorer, levers_from_parameters
+    from sendlib.explorer.schedule_scenarios import ScenarioExplorer
+    from sendlib.planning.scheduling.levers import levers_from_parameters
 
     levers = levers_from_parameters(assistant_days="tue", blocked_dates="2026-03-10")
     assert levers.assistant_days == ("tue",) and levers.blocked_dates == (D(2026, 3, 10),)
     assert levers_from_parameters().review_minutes is None
     explorer = ScenarioExplorer(PRIMARY_SCHOOL, SPRING, AS_OF, time_limit=2)
+    # Issue 12 point 12: live charts offer no upload either, only PNG, zoom, pan, reset.
+    for chart in explorer.figures:
+        assert chart._config["showSendToCloud"] is False
+        assert chart._config["modeBarButtons"] == [["toImage", "zoom2d", "pan2d", "resetScale2d"]]
     before = explorer.schedule
     explorer.controls["review_minutes"].value = 20
     after = explorer.schedule

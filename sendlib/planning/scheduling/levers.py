@@ -78,3 +78,30 @@ def sendco_working_days(school: School, levers: SchedulingLevers) -> tuple[str, 
         return current[:n]
     extra = [d for d in SCHOOL_WEEK if d not in current][: n - len(current)]
     return tuple(d for d in SCHOOL_WEEK if d in current or d in extra)
+
+
+def levers_from_parameters(
+    sendco_days_per_week: int = 0,
+    hours_per_day: float = 0.0,
+    surgeries_per_week: int = -1,
+    review_minutes: int = 0,
+    class_teacher_led_share: float = -1.0,
+    assistant_days: str = "",
+    blocked_dates: str = "",
+) -> SchedulingLevers:
+    """Levers from notebook parameters, where 0, -1 or "" keeps what the school has.
+
+    papermill parameters are literals, so "keep" is a sentinel; days and dates are
+    comma-separated strings ("tue,thu"; "2026-02-02,2026-03-16").
+    """
+    return SchedulingLevers(
+        sendco_days_per_week=sendco_days_per_week or None,
+        hours_per_day=hours_per_day or None,
+        surgeries_per_week=None if surgeries_per_week < 0 else surgeries_per_week,
+        review_minutes=review_minutes or None,
+        class_teacher_led_share=None if class_teacher_led_share < 0 else class_teacher_led_share,
+        assistant_days=tuple(d.strip().lower() for d in assistant_days.split(",") if d.strip()),
+        blocked_dates=tuple(
+            dt.date.fromisoformat(d.strip()) for d in blocked_dates.split(",") if d.strip()
+        ),
+    )

@@ -1,5 +1,7 @@
 """Scheduling scenarios for the SENDCo: levers as widgets, re-solved on every change.
 
+The planning itself is :mod:`sendlib.planning.scheduling`; this is its interactive face.
+
 The notebook ``notebooks/scheduling_scenarios.ipynb`` only builds a
 :class:`ScenarioExplorer` and displays it; the charts (weekly load, meetings placed
 against owed, unplaced by reason, review coverage at the term's end) are built here,
@@ -13,12 +15,13 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
-from sendlib.school.calendar import SCHOOL_WEEK
-from sendlib.school.load import School
 from sendlib.planning.scheduling.command import plan_term
 from sendlib.planning.scheduling.demand import observed_led_share
 from sendlib.planning.scheduling.levers import SchedulingLevers, sendco_working_days
 from sendlib.planning.scheduling.result import REASONS, Schedule
+from sendlib.present.figures import CHART_CONFIG
+from sendlib.school.calendar import SCHOOL_WEEK
+from sendlib.school.load import School
 
 KIND_LABELS = {
     "review": "Termly reviews",
@@ -51,33 +54,6 @@ LOAD_PARTS = {
     "surgery_minutes": "Surgery slots",
     "booked_minutes": "Already booked",
 }
-
-
-def levers_from_parameters(
-    sendco_days_per_week: int = 0,
-    hours_per_day: float = 0.0,
-    surgeries_per_week: int = -1,
-    review_minutes: int = 0,
-    class_teacher_led_share: float = -1.0,
-    assistant_days: str = "",
-    blocked_dates: str = "",
-) -> SchedulingLevers:
-    """Levers from notebook parameters, where 0, -1 or "" keeps what the school has.
-
-    papermill parameters are literals, so "keep" is a sentinel; days and dates are
-    comma-separated strings ("tue,thu"; "2026-02-02,2026-03-16").
-    """
-    return SchedulingLevers(
-        sendco_days_per_week=sendco_days_per_week or None,
-        hours_per_day=hours_per_day or None,
-        surgeries_per_week=None if surgeries_per_week < 0 else surgeries_per_week,
-        review_minutes=review_minutes or None,
-        class_teacher_led_share=None if class_teacher_led_share < 0 else class_teacher_led_share,
-        assistant_days=tuple(d.strip().lower() for d in assistant_days.split(",") if d.strip()),
-        blocked_dates=tuple(
-            dt.date.fromisoformat(d.strip()) for d in blocked_dates.split(",") if d.strip()
-        ),
-    )
 
 
 def weekly_load_figure(schedule: Schedule) -> go.Figure:
@@ -258,7 +234,7 @@ class ScenarioExplorer:
         self.blocked_dates = base.blocked_dates
         self.status = widgets.HTML()
         self.schedule = self.solve_schedule()
-        self.figures = [go.FigureWidget(build(self.schedule)) for build in FIGURES]
+        self.figures = [chart_widget(build(self.schedule)) for build in FIGURES]
         self._show_status()
         for control in self.controls.values():
             control.observe(self.update, names="value")
@@ -315,6 +291,13 @@ class ScenarioExplorer:
             f"(weighted {s['weighted_placed']} of {s['weighted_owed']}); "
             f"solver {s['status']}, gap {s['gap']:.1%}, {s['solve_seconds']:.1f} s"
         )
+
+
+def chart_widget(figure: go.Figure) -> go.FigureWidget:
+    """A live chart with the same modebar as every report chart (no upload, PNG only)."""
+    widget = go.FigureWidget(figure)
+    widget._config = dict(CHART_CONFIG)
+    return widget
 
 
 def refresh(widget: go.FigureWidget, figure: go.Figure) -> None:
