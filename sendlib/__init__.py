@@ -11,6 +11,8 @@ from sendlib.school.policy import Policy
 from sendlib.rules.requests import response_times
 from sendlib.rules.plans import plan_reviews, pupil_plans
 from sendlib.rules.assessments import needs_assessments
+from sendlib.rules.provision import provision_costs, pupil_provision
+from sendlib.rules.impact import intervention_impact
 
 __all__ = [
     "CalendarRangeError",
@@ -22,9 +24,12 @@ __all__ = [
     "SchoolCalendar",
     "Term",
     "annual_reviews",
+    "intervention_impact",
     "load_school",
     "needs_assessments",
     "plan_reviews",
+    "provision_costs",
+    "pupil_provision",
     "pupil_plans",
     "response_times",
     "review_coverage",
