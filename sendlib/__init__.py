@@ -5,8 +5,10 @@ The domain rules of ``DOMAIN.md`` live here; notebooks and the command line only
 
 from sendlib.rules.annual_reviews import annual_reviews
 from sendlib.rules.assessments import needs_assessments
+from sendlib.rules.impact import intervention_impact
 from sendlib.rules.meetings import review_coverage
 from sendlib.rules.plans import plan_reviews, pupil_plans
+from sendlib.rules.provision import provision_costs, pupil_provision
 from sendlib.rules.requests import response_times
 from sendlib.school.calendar import Closure, SchoolCalendar, Term
 from sendlib.school.errors import CalendarRangeError, DataValidationError, Problem
@@ -23,9 +25,12 @@ __all__ = [
     "SchoolCalendar",
     "Term",
     "annual_reviews",
+    "intervention_impact",
     "load_school",
     "needs_assessments",
     "plan_reviews",
+    "provision_costs",
+    "pupil_provision",
     "pupil_plans",
     "response_times",
     "review_coverage",

@@ -42,7 +42,8 @@ _DATE_EXPECTED = {
 class School:
     """A validated school folder: settings, calendar and its typed tables.
 
-    The optional tables (``assessments``, ``register_changes``) are empty frames with
+    The optional tables (``assessments``, ``register_changes``, ``interventions``,
+    ``provisions``) are empty frames with
     their typed columns when the folder has no file for them: not recorded, never zero.
     """
 
@@ -56,6 +57,8 @@ class School:
     plans: pl.DataFrame
     assessments: pl.DataFrame
     register_changes: pl.DataFrame
+    interventions: pl.DataFrame
+    provisions: pl.DataFrame
     #: Rows set aside by a lenient load: file, row, column, value, expected, record.
     rejects: pl.DataFrame
 
@@ -294,6 +297,10 @@ def _parse(column: Column, date_format: str) -> tuple[pl.Expr, str]:
         return parsed, "a date and time as dd/mm/yyyy HH:MM (date_format in school.toml)"
     if column.kind == "int":
         return raw.str.to_integer(strict=False).cast(pl.Int64), "a whole number"
+    if column.kind == "number":
+        # A plain decimal only: "1e3", "nan" and "inf" are not amounts a school writes.
+        shaped = raw.str.contains(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+        return pl.when(shaped).then(raw.cast(pl.Float64, strict=False)), "a number such as 12.50"
     if column.kind == "bool":
         lowered = raw.str.to_lowercase()
         parsed = pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
@@ -344,7 +351,13 @@ def _parse_table(
 
 
 #: The polars type of each column kind once parsed.
-_DTYPES = {"date": pl.Date, "datetime": pl.Datetime("us"), "int": pl.Int64, "bool": pl.Boolean}
+_DTYPES = {
+    "date": pl.Date,
+    "datetime": pl.Datetime("us"),
+    "int": pl.Int64,
+    "number": pl.Float64,
+    "bool": pl.Boolean,
+}
 
 
 def _absent_table(table: Table) -> pl.DataFrame:

@@ -61,6 +61,10 @@ class Policy:
     #: DOMAIN.md, "Monitored pupils": monitored for more than this many whole terms without
     #: a decision flags the pupil as monitored_long.
     monitor_max_terms: int = 2
+    #: DOMAIN.md, "Provision": a pupil on SEN support whose projected support cost this year
+    #: passes this many pounds is flagged above_notional (DfE: the notional SEN budget meets
+    #: additional support up to GBP 6,000 a pupil; above it the LA may add top-up funding).
+    notional_threshold: int = 6000
 
     def __post_init__(self) -> None:
         # TOML gives arrays as lists; keep the frozen policy hashable.

@@ -54,6 +54,8 @@ ASSESSMENT_OUTCOMES = ("plan_issued", "no_plan", "withdrawn")
 #: Register changes: a census status, monitored, or off the school's records.
 REGISTER_STATUSES = ("K", "E", "M", "left")
 SEXES = ("F", "M")
+#: Provision (DOMAIN.md, "Provision"): what an intervention is; a resource is bought by the year.
+INTERVENTION_KINDS = ("small_group", "one_to_one", "in_class", "external_specialist", "resource")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Column:
     """One column of a table: its type, whether a cell may be empty, its allowed codes."""
 
     name: str
-    kind: str  # id | text | code | year_group | date | datetime | int | bool
+    kind: str  # id | text | code | year_group | date | datetime | int | number | bool
     nullable: bool = False
     codes: tuple[str, ...] = ()
     optional: bool = False  # the column itself may be absent from the file
@@ -181,9 +183,43 @@ TABLES: dict[str, Table] = {
         ),
         optional=True,
     ),
+    "interventions": Table(
+        "interventions",
+        "intervention_id",
+        (
+            Column("intervention_id", "id"),
+            Column("name", "text"),
+            Column("kind", "code", codes=INTERVENTION_KINDS),
+            Column("staff_role", "text", nullable=True),
+            # The hourly figures are empty for a resource, which has annual_cost instead.
+            Column("hourly_cost", "number", nullable=True),
+            Column("group_size", "int", nullable=True),
+            Column("sessions_per_week", "number", nullable=True),
+            Column("minutes_per_session", "int", nullable=True),
+            Column("annual_cost", "number", nullable=True, optional=True),
+            Column("higher_is_better", "bool", nullable=True, optional=True),
+        ),
+        optional=True,
+    ),
+    "provisions": Table(
+        "provisions",
+        "provision_id",
+        (
+            Column("provision_id", "id"),
+            Column("pupil_id", "id"),
+            Column("intervention_id", "id"),
+            Column("starts_on", "date"),
+            Column("ends_on", "date", nullable=True),
+            Column("entry_measure", "number", nullable=True, optional=True),
+            Column("exit_measure", "number", nullable=True, optional=True),
+            Column("measure_name", "text", nullable=True, optional=True),
+        ),
+        optional=True,
+    ),
 }
 
 #: Load order: every table refers only to tables before it.
 TABLE_ORDER = (
     "staff", "pupils", "requests", "meetings", "plans", "assessments", "register_changes",
+    "interventions", "provisions",
 )  # fmt: skip

@@ -272,6 +272,77 @@ def _register_changes(c: _Context) -> list[pl.DataFrame]:
     return found
 
 
+#: The figures a session-based intervention needs; a resource has annual_cost instead.
+_HOURLY = ("hourly_cost", "group_size", "sessions_per_week", "minutes_per_session")
+
+
+def _with_columns(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+    """``frame`` with each optional column it lacks added as empty cells."""
+    return frame.with_columns(
+        pl.lit(None, dtype).alias(name) for name, dtype in columns.items() if name not in frame
+    )
+
+
+def _interventions(c: _Context) -> list[pl.DataFrame]:
+    frame = _with_columns(c.frame, {"annual_cost": pl.Float64})
+    file = c.file
+    resource = col("kind") == "resource"
+    found = [
+        problem_rows(
+            frame,
+            ~resource & col(column).is_null(),
+            file,
+            column,
+            f"the {column} of a session-based intervention (only a resource, bought by "
+            "the year, has annual_cost instead)",
+        )
+        for column in _HOURLY
+    ]
+    found += [
+        problem_rows(frame, col(column) < 0, file, column, "a cost of 0 or more")
+        for column in ("hourly_cost", "annual_cost")
+    ]
+    found += [
+        problem_rows(frame, col(column) <= 0, file, column, f"a {what} above 0")
+        for column, what in (
+            ("group_size", "group size (pupils in a session)"),
+            ("sessions_per_week", "number of sessions a week"),
+            ("minutes_per_session", "length in minutes"),
+        )
+    ]
+    found.append(
+        problem_rows(
+            frame,
+            resource & col("annual_cost").is_null(),
+            file,
+            "annual_cost",
+            "the annual_cost of a resource bought by the year",
+        )
+    )
+    return found
+
+
+def _provisions(c: _Context) -> list[pl.DataFrame]:
+    frame = _with_columns(
+        c.frame,
+        {"entry_measure": pl.Float64, "exit_measure": pl.Float64, "measure_name": pl.String},
+    )
+    file = c.file
+    measured = col("entry_measure").is_not_null() | col("exit_measure").is_not_null()
+    return [
+        *c.unknown("pupil_id", "pupils", "pupil_id"),
+        *c.unknown("intervention_id", "interventions", "intervention_id"),
+        _not_before(frame, file, "ends_on", "starts_on"),
+        problem_rows(
+            frame,
+            measured & col("measure_name").is_null(),
+            file,
+            "measure_name",
+            "the name of the measure (the test or scale the entry and exit scores are on)",
+        ),
+    ]
+
+
 _RULES: dict[str, Callable[[_Context], list[pl.DataFrame]]] = {
     "pupils": _pupils,
     "requests": _requests,
@@ -279,6 +350,8 @@ _RULES: dict[str, Callable[[_Context], list[pl.DataFrame]]] = {
     "plans": _plans,
     "assessments": _assessments,
     "register_changes": _register_changes,
+    "interventions": _interventions,
+    "provisions": _provisions,
 }
 
 

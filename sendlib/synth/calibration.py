@@ -35,6 +35,27 @@ school's EHC plans, DS (new census code from January 2025) is given a weight of 
 groups; one year group (Year 4 in a primary, Year 8 in a secondary) is noticeably
 behind on review meetings, so equity breakdowns show something.
 
+Provision costs (:mod:`sendlib.synth.provision`; an hour of staff time as it costs the
+school, salary plus employer on-costs over the hours worked):
+
+- Employer national insurance: 15% above a secondary threshold of GBP 5,000 a year, from
+  6 April 2025 (Autumn Budget 2024; HMRC rates as reported by accountants' briefings).
+- Teachers: the School Teachers' Pay and Conditions Document 2025 (STRB 35th report, 4%
+  from 1 September 2025) sets the main pay range outside London at GBP 32,916 to 45,352;
+  the samples take GBP 38,000 (an estimate: about M3-M4) over the 1,265 hours of directed
+  time, plus the Teachers' Pension Scheme employer contribution of 28.68% (Teachers'
+  Pensions, from 1 April 2024): about GBP 42.60 an hour.
+- Teaching assistants: the NJC ("Green Book") pay award of 3.2% on every spinal column
+  point from 1 April 2025 (NJC agreement of 23 July 2025). The spine point's value is an
+  estimate: GBP 26,400 full-time at about SCP 7, paid term-time only for 44.6 of 52.14
+  weeks while working 39 weeks of 37 hours, plus an LGPS employer contribution of 19%
+  (an estimate: each fund sets its own rate): about GBP 20.45 an hour worked.
+- Educational psychologist: GBP 393 for a 3-hour session (Nottingham City Educational
+  Psychology Service, traded ad hoc price 2025-26), GBP 131 an hour.
+- Speech and language therapist GBP 80 an hour and a specialist SpLD teacher GBP 65 an
+  hour: estimates (no published traded price found). Reading and literacy software
+  licences (GBP 1,200 a primary, 2,400 a secondary school a year): estimates.
+
 Three optional settings (:class:`Staffing`) make varied schools for trust demonstrations
 (``sendlib sample-trust``): the SENDCo's protected hours and working days, and
 ``diligence``, how well the school keeps to its duties (lapses such as late
@@ -71,6 +92,25 @@ PHASE_TILT = {
 BOYS = {"E": 0.71, "K": 0.61, "M": 0.56}
 #: Free school meals eligibility by SEN status, DfE 2024/25 (monitored: an assumption).
 FSM = {"E": 0.438, "K": 0.393, "M": 0.30, "N": 0.222}
+
+
+#: Employer national insurance from 6 April 2025: 15% above GBP 5,000 a year.
+EMPLOYER_NI, NI_THRESHOLD = 0.15, 5000.0
+
+
+def employed_hourly_cost(salary: float, pension: float, hours: float) -> float:
+    """An hour of an employee's work to the school: pay, employer NI and pension, per hour."""
+    return (salary + EMPLOYER_NI * max(0.0, salary - NI_THRESHOLD) + pension * salary) / hours
+
+
+#: An hour of each kind of staff time to the school, in GBP (sources in the docstring).
+STAFF_HOURLY_COST = {
+    "teacher": round(employed_hourly_cost(38_000, 0.2868, 1265), 2),
+    "teaching_assistant": round(employed_hourly_cost(26_400 * 44.6 / 52.14, 0.19, 37 * 39), 2),
+    "educational_psychologist": round(393 / 3, 2),
+    "speech_and_language_therapist": 80.0,
+    "specialist_teacher": 65.0,
+}
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,9 @@ The school is made in parts, each in its own module of ``sendlib.synth``:
 - :mod:`~sendlib.synth.requests`, :mod:`~sendlib.synth.annual_reviews`,
   :mod:`~sendlib.synth.reviews` and :mod:`~sendlib.synth.meetings`: the year's records,
   booked in one :mod:`~sendlib.synth.diary`;
-- :mod:`~sendlib.synth.files`: ``school.toml`` and the five tables as written.
+- :mod:`~sendlib.synth.files`: ``school.toml`` and the five tables as written;
+- :mod:`~sendlib.synth.provision`: the provision map (``interventions.csv`` and
+  ``provisions.csv``), made last on its own random stream.
 
 :func:`simulate_school` composes them in a fixed order (later parts book around earlier
 ones); :func:`generate_school` writes the folder.
@@ -34,6 +36,7 @@ from sendlib.synth.calendars import DEFAULT_AS_OF, LAST_AS_OF, TERMS_2025_26
 from sendlib.synth.calibration import PHASES, SchoolSpec, Staffing
 from sendlib.synth.files import TABLE_COLUMNS, csv_bytes, school_toml, table_rows
 from sendlib.synth.meetings import external_meetings, fill_surgeries
+from sendlib.synth.provision import PROVISION_TABLES, provision_rows
 from sendlib.synth.records import Activity
 from sendlib.synth.requests import make_requests
 from sendlib.synth.reviews import support_plans, termly_reviews
@@ -75,6 +78,9 @@ def _make(spec: SchoolSpec) -> SyntheticSchool:
     support_plans(act)
     external_meetings(act)
     fill_surgeries(act)
+    tables = table_rows(act)
+    # Last, on its own random stream: the tables above stay exactly as they were.
+    tables.update(provision_rows(act))
     counts: dict[str, int] = {}
     fsm: dict[str, int] = {}
     for pupil in roll:
@@ -86,7 +92,7 @@ def _make(spec: SchoolSpec) -> SyntheticSchool:
         pupils_on_roll=spec.n_roll,
         as_of=spec.as_of,
         toml=school_toml(spec),
-        tables=table_rows(act),
+        tables=tables,
         roll=dict(sorted(counts.items())),
         fsm_roll=dict(sorted(fsm.items())),
     )
@@ -163,7 +169,8 @@ def generate_school(
     """Write a complete synthetic school folder into ``out_dir`` (created if needed).
 
     The folder holds ``school.toml`` and ``pupils.csv``, ``staff.csv``, ``requests.csv``,
-    ``meetings.csv`` and ``plans.csv`` in the format of DESIGN.md ("A school folder").
+    ``meetings.csv``, ``plans.csv``, ``interventions.csv`` and ``provisions.csv`` in the
+    format of DESIGN.md ("A school folder").
     The same arguments always write byte-identical files.
 
     Args:
@@ -198,6 +205,6 @@ def generate_school(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "school.toml").write_bytes(school.toml.encode("utf-8"))
-    for table, columns in TABLE_COLUMNS.items():
+    for table, columns in {**TABLE_COLUMNS, **PROVISION_TABLES}.items():
         (folder / f"{table}.csv").write_bytes(csv_bytes(columns, school.tables[table]))
     return folder

@@ -17,10 +17,14 @@ from sendlib.synth import (
     simulate_school,
     term_dates_2025_26,
 )
+from sendlib.synth.calibration import STAFF_HOURLY_COST
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ("school.toml", "pupils.csv", "staff.csv", "requests.csv", "meetings.csv", "plans.csv")
+FILES = (
+    "school.toml", "pupils.csv", "staff.csv", "requests.csv", "meetings.csv", "plans.csv",
+    "interventions.csv", "provisions.csv",
+)  # fmt: skip
 #: The committed samples and the documented arguments that regenerate them.
 SAMPLES = {
     "harbourside-primary": dict(phase="primary", pupils=420, seed=2025, name="Harbourside Primary"),
@@ -403,3 +407,26 @@ def test_generated_schools_load_without_problems(primary, secondary):
     for folder in (primary, secondary):
         school = load.load_school(folder)
         assert school.pupils.height == len(read(folder, "pupils"))
+
+
+def test_provision_covers_every_kind_with_measures_and_costs(school):
+    loaded = load.load_school(school)
+    kinds = set(loaded.interventions["kind"])
+    assert kinds == {"small_group", "one_to_one", "in_class", "external_specialist", "resource"}
+    assert set(loaded.interventions["hourly_cost"].drop_nulls()) <= set(STAFF_HOURLY_COST.values())
+    provisions = loaded.provisions
+    # Exit measures only for blocks that ended by the as-of date, never after it.
+    measured = provisions.filter(provisions["exit_measure"].is_not_null())
+    assert measured.height and (measured["ends_on"] <= DEFAULT_AS_OF).all()
+    assert (provisions["starts_on"] <= DEFAULT_AS_OF).all()
+    ehc = loaded.pupils.filter(loaded.pupils["sen_status"] == "E")["pupil_id"]
+    one_to_one = provisions.filter(provisions["intervention_id"] == "ONE")["pupil_id"]
+    assert set(one_to_one) <= set(ehc) and one_to_one.n_unique() >= 0.6 * ehc.len()
+
+
+def test_the_hourly_costs_follow_the_published_figures():
+    # Teacher: 38,000 + NI 15% above 5,000 + TPS 28.68%, over 1,265 hours.
+    assert STAFF_HOURLY_COST["teacher"] == pytest.approx(
+        (38_000 + 0.15 * 33_000 + 0.2868 * 38_000) / 1265, abs=0.01
+    )
+    assert STAFF_HOURLY_COST["educational_psychologist"] == 131.0
