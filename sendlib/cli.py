@@ -90,12 +90,22 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.all:
-        from sendlib.present.trust import report_all, school_folders
+        from sendlib.present.batch import report_all
+        from sendlib.present.trust import school_folders
 
         # Each school's report goes to OUT/<its folder's name>: never into a school folder.
         for folder in school_folders(args.school_dir) if args.school_dir.is_dir() else ():
             refuse_inside(args.out / folder.name, [folder], "output folder")
-        return report_all(args.school_dir, as_of=args.as_of, out_dir=args.out, workers=args.workers)
+        tls = {"ca_file": args.tls_ca_file, "cert": args.tls_cert, "key": args.tls_key}
+        return report_all(
+            args.school_dir,
+            as_of=args.as_of,
+            out_dir=args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            tls=tls,
+            resume=not args.fresh,
+        )
     from sendlib.present.runner import render_leadership_report
 
     html = render_leadership_report(args.school_dir, as_of=args.as_of, out_dir=args.out)
@@ -191,6 +201,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--workers", type=int, default=None, help="parallel renders with --all (default: CPUs)"
+    )
+    report.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="with --all: render on this Dask scheduler (tls://HOST:PORT; 'local' starts one here)",
+    )
+    for option, what in (
+        ("--tls-ca-file", "the trust's CA certificate"),
+        ("--tls-cert", "this machine's certificate"),
+        ("--tls-key", "this machine's private key"),
+    ):
+        report.add_argument(
+            option, type=Path, default=None, help=f"for a tls:// scheduler: {what} (PEM)"
+        )
+    report.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --all: render every school, even those unchanged since the last run",
     )
     report.add_argument(
         "--as-of", type=_date, default=None, help="date to report as of (default: today)"

@@ -20,6 +20,8 @@ from sendlib.school.load import School, load_school
 #: The repository root (notebooks name sample schools relative to it).
 REPOSITORY = Path(__file__).resolve().parents[2]
 _plotly_js_sent = False
+#: Charts shown so far in this kernel: each chart's element id is its number, not a uuid.
+_charts_shown = 0
 
 
 def resolve_school_dir(school_dir: str | Path) -> Path:
@@ -53,13 +55,22 @@ def show(fig: go.Figure) -> None:
 
     Rendered reports must draw offline, so the library is inlined rather than fetched; the
     modebar is :data:`sendlib.present.figures.CHART_CONFIG`'s (PNG, zoom, pan, reset only).
+    Each chart's element id counts the charts shown (plotly's default is a random uuid), so
+    a report rendered twice, on any machine, is the same bytes.
     """
     from sendlib.present.figures import CHART_CONFIG
 
-    global _plotly_js_sent
+    global _plotly_js_sent, _charts_shown
     include = not _plotly_js_sent
     _plotly_js_sent = True
-    display(HTML(fig.to_html(full_html=False, include_plotlyjs=include, config=CHART_CONFIG)))
+    _charts_shown += 1
+    html = fig.to_html(
+        full_html=False,
+        include_plotlyjs=include,
+        config=CHART_CONFIG,
+        div_id=f"sendlib-chart-{_charts_shown}",
+    )
+    display(HTML(html))
 
 
 def show_table(frame: pl.DataFrame, caption: str | None = None) -> None:

@@ -66,13 +66,33 @@ def execute_notebook(
 
 
 def _keep(running: Path, executed: Path, notebook: Path, parameters: dict) -> None:
-    """Rewrite papermill's output without machine paths, and rename it over ``executed``."""
+    """Rewrite papermill's output without machine paths or times, and rename it over ``executed``."""
     nb = nbformat.read(running, as_version=4)
     nb.metadata.get("papermill", {}).update(
         input_path=f"{notebook.parent.name}/{notebook.name}", output_path=executed.name
     )
-    nbformat.write(_portable(nb, _machine_paths(parameters)), running)
+    nbformat.write(_portable(_timeless(nb), _machine_paths(parameters)), running)
     publish(running, executed)
+
+
+def _timeless(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` without the clock: the same report is the same bytes, whenever and wherever run.
+
+    papermill records when the notebook and each cell started, ended and how long they
+    took; the kernel client records when each message passed; papermill gives the cell it
+    injects a random id. A batch on a Dask cluster must match one run on this machine.
+    """
+    for record in (
+        nb.metadata.get("papermill", {}),
+        *(c.metadata.get("papermill", {}) for c in nb.cells),
+    ):
+        for key in ("start_time", "end_time", "duration"):
+            record.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.id = "injected-parameters"
+    return nb
 
 
 def _machine_paths(parameters: dict) -> list[tuple[str, str]]:

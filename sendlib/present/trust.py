@@ -1,8 +1,8 @@
-"""A trust's or a local authority's schools together: every report, and the trust overview.
+"""A trust's or a local authority's schools together: the trust overview.
 
 ``sendlib report --all DIR`` renders the leadership report of every school folder under
-``DIR`` in parallel processes, skips (and names) the folders that fail validation, then
-renders ``notebooks/trust_overview.ipynb``: the schools side by side on the duties, with
+``DIR`` (:mod:`sendlib.present.batch`), skips (and names) the folders that fail validation,
+then renders ``notebooks/trust_overview.ipynb``: the schools side by side on the duties, with
 small counts suppressed and no pupil identifiers. (``sendlib sample-trust`` makes a set of
 varied synthetic schools to try it on: ``sendlib.synth.trust``.)
 """
@@ -10,12 +10,7 @@ varied synthetic schools to try it on: ``sendlib.synth.trust``.)
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
-import os
-import sys
-import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,14 +18,6 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from sendlib.school.errors import (
-    CalendarRangeError,
-    DataValidationError,
-    Problem,
-    ReportError,
-    format_problems,
-)
-from sendlib.school.outputs import shown_path
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
 from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
@@ -39,8 +26,6 @@ from sendlib.present.notebook import resolve_school_dir
 from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 
 TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
-#: Problems printed per file for a folder that fails validation (`sendlib validate` lists all).
-PROBLEMS_SHOWN = 5
 
 
 # --------------------------------------------------------------------------- folders
@@ -72,130 +57,6 @@ def declared_name(folder: Path) -> str:
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError):
         return folder.name
     return name.strip() if isinstance(name, str) and name.strip() else folder.name
-
-
-# --------------------------------------------------------------------------- report --all
-
-
-@dataclass(frozen=True)
-class SchoolOutcome:
-    """How one school's report went: the HTML written, or the problems that stopped it."""
-
-    folder: Path
-    name: str
-    html: Path | None = None
-    problems: tuple[Problem, ...] = ()
-    error: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def label(self) -> str:
-        """The school's name and folder, as the summary prints them."""
-        return f"{self.name} ({self.folder.name})"
-
-    def reason(self) -> str:
-        """Why the report was not rendered, for the console (every problem, grouped)."""
-        if self.problems:
-            return format_problems(list(self.problems), limit_per_file=PROBLEMS_SHOWN)
-        return self.error or "unknown error"
-
-
-def _quiet_worker() -> None:
-    """Send a worker's stderr (and its kernels' start-up warnings) to nowhere.
-
-    Outcomes, errors included, come back to the parent as data; only the parent's
-    progress bar and summary should reach the console.
-    """
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _render_school(folder: str, as_of: dt.date | None, out_dir: str) -> SchoolOutcome:
-    """Render one school's leadership report (in a worker process); failures are data."""
-    from sendlib.present.runner import render_leadership_report
-
-    path = Path(folder)
-    name = declared_name(path)
-    start = time.perf_counter()
-    try:
-        html = render_leadership_report(path, as_of, out_dir, progress=False)
-        return SchoolOutcome(path, name, html=html, seconds=time.perf_counter() - start)
-    except DataValidationError as exc:
-        return SchoolOutcome(path, name, problems=tuple(exc.problems))
-    except (CalendarRangeError, ReportError, ValueError, OSError) as exc:
-        return SchoolOutcome(path, name, error=str(exc))
-    except Exception as exc:  # one school's surprise must not stop the others
-        return SchoolOutcome(path, name, error=f"{type(exc).__name__}: {exc}")
-
-
-def report_all(
-    parent_dir: str | Path,
-    as_of: dt.date | None = None,
-    out_dir: str | Path = "outputs",
-    workers: int | None = None,
-) -> int:
-    """Render every school's leadership report under ``parent_dir``, then the trust overview.
-
-    Schools render in parallel processes (``workers``, default the machine's CPUs), with a
-    progress bar. A folder that fails validation, or whose calendar does not cover
-    ``as_of``, is reported with its problems and skipped; the others still render. The
-    summary lists both. Returns the exit code: 0 when every report and the overview
-    rendered, 1 otherwise.
-    """
-    from tqdm import tqdm
-
-    parent, out = Path(parent_dir), Path(out_dir)
-    if not parent.is_dir():
-        print(f"sendlib report --all: {parent} is not a folder", file=sys.stderr)
-        return 1
-    folders = school_folders(parent, exclude=out)
-    if not folders:
-        print(f"sendlib report --all: no school folders under {parent}", file=sys.stderr)
-        return 1
-    workers = max(1, min(workers or os.cpu_count() or 1, len(folders)))
-    when = as_of.isoformat() if as_of else "today"
-    print(f"Rendering {len(folders)} school reports as of {when} ({workers} processes)")
-    outcomes: list[SchoolOutcome] = []
-    # spawn, not fork: papermill's and polars' threads do not survive a fork.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
-        futures = [pool.submit(_render_school, str(f), as_of, str(out)) for f in folders]
-        with tqdm(total=len(folders), desc="school reports", unit="school") as bar:
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes.append(outcome)
-                if outcome.html is None:
-                    bar.write(f"failed: {outcome.label}")
-                bar.update()
-    outcomes.sort(key=lambda o: o.folder.name)
-    rendered = [o for o in outcomes if o.html is not None]
-    failed = [o for o in outcomes if o.html is None]
-
-    overview: Path | None = None
-    overview_error = None
-    if rendered:
-        try:
-            overview = render_trust_overview(parent, as_of, out, progress=False)
-        except (ReportError, CalendarRangeError, ValueError) as exc:
-            overview_error = str(exc)
-    else:
-        overview_error = "no school rendered, so there is nothing to compare"
-
-    print(f"\nRendered {len(rendered)} of {len(outcomes)} school reports:")
-    for outcome in rendered:
-        print(f"  {outcome.label}: {shown_path(outcome.html)}")
-    if failed:
-        print(f"\nFailed {len(failed)} (skipped; fix the folder and run again):")
-        for outcome in failed:
-            print(f"  {outcome.label}:")
-            for line in outcome.reason().splitlines():
-                print(f"      {line}" if line else "")
-    if overview is not None:
-        print(f"\nTrust overview: {shown_path(overview)}")
-    else:
-        print(f"\nTrust overview not rendered: {overview_error}")
-    return 1 if failed or overview is None else 0
 
 
 def render_trust_overview(

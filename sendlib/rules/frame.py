@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import tomllib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ import numpy as np
 import polars as pl
 
 from sendlib.school.asof import SchoolYear, school_year
+from sendlib.school.config import parse_config
 from sendlib.school.errors import CalendarRangeError, DataValidationError, Problem
 from sendlib.school.load import School, load_school
 from sendlib.school.schema import COUNTING_KINDS
@@ -44,6 +46,16 @@ _ONE_DAY = np.timedelta64(1, "D")
 #: Every query runs in memory: for one school the streaming engine takes longer to start
 #: than the query takes to run, and for 300 schools the two engines take the same time.
 ENGINE = "in-memory"
+#: A School's tables; a scanned group keeps only the staff per school, the rest stacked.
+_SCHOOL_TABLES = (
+    "pupils",
+    "staff",
+    "requests",
+    "meetings",
+    "plans",
+    "assessments",
+    "register_changes",
+)
 
 
 # --------------------------------------------------------------------------- loading
@@ -196,14 +208,16 @@ class DayNumbers:
 class SchoolGroup:
     """Validated schools stacked into one set of tables, each row tagged with its school.
 
-    Build it with :meth:`of`. ``school`` (the folder name, an Enum) is the first column of
-    every frame the group rules return; folder names must therefore be unique in a group.
+    Build it with :meth:`of`, or with :meth:`scan` over partitioned Parquet, whose tables
+    stay lazy (read as a query needs them) so memory stays bounded at national scale.
+    ``school`` (the folder name, an Enum) is the first column of every frame the group
+    rules return; folder names must therefore be unique in a group.
     """
 
     schools: tuple[School, ...]
-    pupils: pl.DataFrame
-    requests: pl.DataFrame
-    meetings: pl.DataFrame
+    pupils: pl.DataFrame | pl.LazyFrame
+    requests: pl.DataFrame | pl.LazyFrame
+    meetings: pl.DataFrame | pl.LazyFrame
     days: DayNumbers
 
     @classmethod
@@ -231,6 +245,44 @@ class SchoolGroup:
             pupils=stacked("pupils"),
             requests=stacked("requests"),
             meetings=stacked("meetings").with_columns(day=pl.col("starts_at").dt.date()),
+            days=DayNumbers.of(schools),
+        )
+
+    @classmethod
+    def scan(cls, dataset: str | Path, parts: int | None = None, lazy: bool = True) -> SchoolGroup:
+        """A group over partitioned Parquet, ``DATASET/<table>/part-*.parquet``.
+
+        Rows are tagged with their school's position (``_school``); ``DATASET/schools``
+        holds each school's folder name (``slug``) and ``school.toml`` text. The first ``parts`` files of each table (default all) are read; with ``lazy`` the
+        pupils, requests and meetings are ``pl.scan_parquet`` queries, otherwise read now
+        (the in-memory path). Each school's settings are validated as ``school.toml`` is.
+        """
+        root = Path(dataset)
+
+        def files(table: str) -> list[Path]:
+            return sorted((root / table).glob("part-*.parquet"))[:parts]
+
+        def table(name: str) -> pl.DataFrame | pl.LazyFrame:
+            frame = pl.scan_parquet(files(name))
+            return frame if lazy else frame.collect()
+
+        listed = pl.read_parquet(files("schools")).sort(POSITION)
+        if not listed[POSITION].equals(pl.Series(POSITION, range(listed.height), pl.UInt32)):
+            raise ValueError(f"{root}: the schools' positions must run 0, 1, 2, ... in order")
+        staff = pl.read_parquet(files("staff")).partition_by(POSITION, as_dict=True)
+        empty = pl.DataFrame()
+        schools = []
+        for position, slug, text in listed.select(POSITION, "slug", "toml").iter_rows():
+            config = parse_config(tomllib.loads(text))
+            own_staff = staff.get((position,), empty).drop(POSITION, strict=False)
+            tables = dict.fromkeys(_SCHOOL_TABLES, empty) | {"staff": own_staff}
+            schools.append(School(root / slug, config, config.calendar(), **tables, rejects=empty))
+        meetings = table("meetings")
+        return cls(
+            schools=tuple(schools),
+            pupils=table("pupils"),
+            requests=table("requests"),
+            meetings=meetings.with_columns(day=pl.col("starts_at").dt.date()),
             days=DayNumbers.of(schools),
         )
 

@@ -33,11 +33,14 @@ class GroupFigures:
     headlines: pl.DataFrame
 
 
-def group_figures(group: SchoolGroup, as_of: dt.date | None = None) -> GroupFigures:
+def group_figures(
+    group: SchoolGroup, as_of: dt.date | None = None, engine: str = ENGINE
+) -> GroupFigures:
     """Response times, coverage, annual reviews, capacity and per-school headline figures.
 
     One pass of polars queries for the whole group (the independent ones run together),
-    then one row per school of the figures a trust overview compares.
+    then one row per school of the figures a trust overview compares. ``engine`` is
+    polars' (``"streaming"`` keeps a scanned national group's memory bounded).
     """
     check_calendars(group, as_of or dt.date.today())
     years = GroupYears.of(group, as_of)
@@ -47,7 +50,7 @@ def group_figures(group: SchoolGroup, as_of: dt.date | None = None) -> GroupFigu
             review_coverage_query(group, years),
             annual_reviews_query(group, years),
         ],
-        engine=ENGINE,
+        engine=engine,
     )
     cap = capacity_summary_from(group, years, coverage, reviews)
     return GroupFigures(

@@ -13,9 +13,9 @@ import pytest
 import sendlib
 from sendlib.cli import main
 from sendlib.synth import generate_school, generate_trust
+from sendlib.present.batch import report_all
 from sendlib.present.trust import (
     overview_table,
-    report_all,
     school_folders,
     trust_overview,
 )
