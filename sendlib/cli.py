@@ -3,8 +3,10 @@
 User mistakes (bad data, dates past the calendar) are printed as plain messages with a
 non-zero exit code, never as a traceback: 1 for problems in the data, 2 for a wrong
 command line (``sendlib`` alone prints the help and exits 2, as any incomplete command
-line does). Every "wrote" line prints a path to open, relative to the working folder when
-inside it, absolute otherwise.
+line does). The command line is checked before anything is read: paths, counts, the port.
+Every command is as of one date (:func:`sendlib.school.asof.resolve_as_of`), said in one
+line when it is not today. Every "wrote" line prints a path to open, relative to the
+working folder when inside it, absolute otherwise.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from sendlib import __version__
 from sendlib.school.errors import (
     CalendarRangeError,
     DataValidationError,
+    DateFormatError,
     ReportError,
     format_problems,
+    path_problem,
 )
 from sendlib.school.outputs import (
     OutputPlaceError,
@@ -30,6 +34,20 @@ from sendlib.school.outputs import (
     shown_path,
 )
 
+#: Printed after writing files that name pupils (schedules and calendars carry pupil IDs).
+CONFIDENTIAL = "Confidential: contains pupil information (pupil IDs); keep these files to yourself."
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a mistake said in one line and a pointer to the help (exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}\nRun '{self.prog} --help' for the options.\n")
+
+
+class CommandLineError(ValueError):
+    """A value on the command line that cannot be used (exit code 2)."""
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -38,16 +56,97 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
+def _whole(minimum: int, maximum: int | None = None):
+    """An argparse type: a whole number from ``minimum`` (to ``maximum``)."""
+    wanted = f"from {minimum} to {maximum}" if maximum else f"of at least {minimum}"
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = None
+        if number is None or number < minimum or (maximum is not None and number > maximum):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number {wanted}")
+        return number
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return seconds
+
+
+def _check_paths(args: argparse.Namespace) -> None:
+    """Refuse paths that cannot be what the command needs, before anything is read."""
+    out = getattr(args, "out", None)
+    if out is not None:
+        # The first part of --out that exists must be a folder: the rest is created.
+        first = next((p for p in (out, *out.parents) if p.exists() or p.is_symlink()), None)
+        problem = path_problem(first, "folder") if first is not None else None
+        if problem is not None:
+            raise CommandLineError(f"--out {out}: {problem}; give a folder for the outputs")
+    ics = getattr(args, "ics", None)
+    if ics is not None:
+        problem = path_problem(ics, "file") if ics.exists() or ics.is_symlink() else None
+        if problem is None and not ics.parent.is_dir():
+            problem = path_problem(ics.parent, "folder")
+        if problem is not None:
+            raise CommandLineError(f"--ics {ics}: {problem}; give a file name for the calendar")
+    scenarios = getattr(args, "scenarios", None)
+    if scenarios is not None:
+        from sendlib.present.notebook import resolve_school_dir
+
+        problem = path_problem(resolve_school_dir(scenarios), "file", shown=str(scenarios))
+        if problem is not None:
+            raise CommandLineError(f"--scenarios {problem}; give a scenarios TOML file")
+
+
+def _print_problems(args: argparse.Namespace, exc: DataValidationError, limit: int | None) -> None:
+    """Every problem by file (``limit`` a file); a folder that is not there, in one line."""
+    first = exc.problems[0]
+    if len(exc.problems) == 1 and first.message and first.file == str(args.school_dir):
+        print(f"sendlib {args.command}: {first.message}", file=sys.stderr)
+        return
+    print(f"{args.school_dir}: NOT valid.\n", file=sys.stderr)
+    print(format_problems(exc.problems, limit_per_file=limit), file=sys.stderr)
+
+
+def _say(args: argparse.Namespace, note: str | None) -> None:
+    """The one line about the as-of date or the calendar, when there is one."""
+    if note:
+        print(f"sendlib {args.command}: {note}", file=sys.stderr)
+
+
+def _as_of(args: argparse.Namespace) -> dt.date:
+    """The command's as-of date for its school folder; its line is said once the command ran.
+
+    Said after, so that a refusal (exit code 2) stays the one line printed.
+    """
+    from sendlib.present.notebook import resolve_school_dir
+    from sendlib.school.asof import resolve_as_of
+    from sendlib.school.load import load_school
+
+    school = load_school(resolve_school_dir(args.school_dir))
+    day, args.note = resolve_as_of(school, args.as_of)
+    return day
+
+
 def _validate(args: argparse.Namespace) -> int:
+    from sendlib.school.asof import resolve_as_of
     from sendlib.school.load import date_range, load_school
 
     try:
         school = load_school(args.school_dir)
     except DataValidationError as exc:
-        limit = None if args.all else 25
-        print(f"{args.school_dir}: NOT valid.\n", file=sys.stderr)
-        print(format_problems(exc.problems, limit_per_file=limit), file=sys.stderr)
+        _print_problems(args, exc, None if args.all else 25)
         return 1
+    _say(args, resolve_as_of(school)[1])
     first, last = date_range(school)
     statuses = school.pupils["sen_status"].value_counts().sort("sen_status")
     by_status = dict(statuses.iter_rows())
@@ -90,41 +189,63 @@ def _sample(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     if args.all:
-        from sendlib.present.batch import report_all
-        from sendlib.present.trust import school_folders
-
-        # Each school's report goes to OUT/<its folder's name>: never into a school folder.
-        for folder in school_folders(args.school_dir) if args.school_dir.is_dir() else ():
-            refuse_inside(args.out / folder.name, [folder], "output folder")
-        tls = {"ca_file": args.tls_ca_file, "cert": args.tls_cert, "key": args.tls_key}
-        return report_all(
-            args.school_dir,
-            as_of=args.as_of,
-            out_dir=args.out,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            tls=tls,
-            resume=not args.fresh,
-        )
+        return _report_all(args)
     from sendlib.present.runner import render_leadership_report
 
-    html = render_leadership_report(args.school_dir, as_of=args.as_of, out_dir=args.out)
+    day = _as_of(args)
+    html = render_leadership_report(args.school_dir, as_of=day, out_dir=args.out)
     print(f"wrote {shown_path(html)}")
     return 0
+
+
+def _report_all(args: argparse.Namespace) -> int:
+    from sendlib.present.batch import report_all
+    from sendlib.present.trust import school_folders
+    from sendlib.school.asof import batch_as_of
+    from sendlib.school.load import load_school
+
+    problem = path_problem(args.school_dir, "folder")
+    if problem is not None:
+        print(f"sendlib report --all: {problem}: give a folder of school folders", file=sys.stderr)
+        return 1
+    folders = school_folders(args.school_dir)
+    # Each school's report goes to OUT/<its folder's name>: never into a school folder.
+    for folder in folders:
+        refuse_inside(args.out / folder.name, [folder], "output folder")
+    schools = []
+    for folder in folders:  # a folder with problems is reported by report_all, with them
+        try:
+            schools.append(load_school(folder))
+        except DataValidationError:
+            continue
+    day, args.note = batch_as_of(schools, args.as_of)
+    tls = {"ca_file": args.tls_ca_file, "cert": args.tls_cert, "key": args.tls_key}
+    return report_all(
+        args.school_dir,
+        as_of=day,
+        out_dir=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        tls=tls,
+        resume=not args.fresh,
+    )
 
 
 def _schedule(args: argparse.Namespace) -> int:
     from sendlib.planning.scheduling import schedule_command
 
-    return schedule_command(
+    code = schedule_command(
         args.school_dir,
         term=args.term,
-        as_of=args.as_of,
+        as_of=_as_of(args),
         out_dir=args.out,
         ics=args.ics,
         time_limit=args.time_limit,
         blocked_dates=tuple(args.blocked),
     )
+    if code == 0:
+        print(CONFIDENTIAL)
+    return code
 
 
 def _explore(args: argparse.Namespace) -> int:
@@ -145,10 +266,11 @@ def _whatif(args: argparse.Namespace) -> int:
         print(f"sendlib whatif: {args.scenarios}: {exc}", file=sys.stderr)
         return 2
 
+    day = _as_of(args)
     html = render_notebook(
         "staffing_what_if",
         args.school_dir,
-        args.as_of,
+        day,
         args.out,
         "staffing what-if",
         inputs=[args.scenarios],
@@ -170,9 +292,15 @@ def _sample_trust(args: argparse.Namespace) -> int:
     return 0
 
 
+AS_OF_HELP = (
+    "the date to work as of, YYYY-MM-DD or the school's date_format (default: today, or the "
+    "last day of the records when the calendar in school.toml has ended)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``sendlib`` subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sendlib",
         description="SENDCo caseload analytics: validate a school folder, render reports, "
         "make synthetic sample schools.",
@@ -200,7 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="render every school folder under SCHOOL_DIR, then the trust overview",
     )
     report.add_argument(
-        "--workers", type=int, default=None, help="parallel renders with --all (default: CPUs)"
+        "--workers",
+        type=_whole(1),
+        default=None,
+        help="parallel renders with --all (default: CPUs)",
     )
     report.add_argument(
         "--scheduler",
@@ -221,9 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --all: render every school, even those unchanged since the last run",
     )
-    report.add_argument(
-        "--as-of", type=_date, default=None, help="date to report as of (default: today)"
-    )
+    report.add_argument("--as-of", default=None, help=AS_OF_HELP)
     report.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
@@ -232,8 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write a synthetic school folder")
     sample.add_argument("out_dir", type=Path, metavar="OUT_DIR")
     sample.add_argument("--phase", choices=("primary", "secondary"), default="primary")
-    sample.add_argument("--pupils", type=int, default=420, help="pupils on roll (default 420)")
-    sample.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    sample.add_argument(
+        "--pupils", type=_whole(30), default=420, help="pupils on roll, 30 or more (default 420)"
+    )
+    sample.add_argument(
+        "--seed", type=_whole(0), default=1, help="random seed (same seed, same files)"
+    )
     sample.add_argument(
         "--as-of", type=_date, default=None, help="last day of data (default 2026-03-06)"
     )
@@ -247,8 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
         "sample-trust", help="write a set of varied synthetic school folders"
     )
     trust.add_argument("out_dir", type=Path, metavar="OUT_DIR")
-    trust.add_argument("--schools", type=int, default=10, help="how many schools (default 10)")
-    trust.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
+    trust.add_argument(
+        "--schools", type=_whole(1), default=10, help="how many schools (default 10)"
+    )
+    trust.add_argument(
+        "--seed", type=_whole(0), default=1, help="random seed (same seed, same files)"
+    )
     trust.add_argument(
         "--force", action="store_true", help="write into OUT_DIR even if it is not empty"
     )
@@ -261,15 +398,13 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "--term", required=True, help='term name as in school.toml, e.g. "Spring 2026"'
     )
-    schedule.add_argument(
-        "--as-of", type=_date, default=None, help="planning date (default: today)"
-    )
+    schedule.add_argument("--as-of", default=None, help=AS_OF_HELP)
     schedule.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     schedule.add_argument("--ics", type=Path, default=None, help="also write an iCalendar file")
     schedule.add_argument(
-        "--time-limit", type=float, default=10.0, help="solver time limit in seconds"
+        "--time-limit", type=_seconds, default=10.0, help="solver time limit in seconds"
     )
     schedule.add_argument(
         "--blocked",
@@ -283,14 +418,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     explore = commands.add_parser("explore", help="open the SENDCo's caseload explorer (Voila app)")
     explore.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
-    explore.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
     explore.add_argument(
-        "--as-of",
-        type=_date,
-        default=None,
-        help="show the caseload as of this date (default: today, or the last day of the records)",
+        "--port",
+        type=_whole(1024, 65535),
+        default=8866,
+        help="port on 127.0.0.1, 1024 to 65535 (default 8866)",
     )
+    explore.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    explore.add_argument("--as-of", default=None, help=AS_OF_HELP)
     explore.set_defaults(run=_explore)
 
     whatif = commands.add_parser(
@@ -298,11 +433,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     whatif.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
     whatif.add_argument("--scenarios", type=Path, required=True, help="scenarios TOML file")
-    whatif.add_argument("--runs", type=int, default=1000, help="Monte Carlo runs per scenario")
-    whatif.add_argument("--seed", type=int, default=1, help="random seed (same seed, same results)")
     whatif.add_argument(
-        "--as-of", type=_date, default=None, help="simulate from this date (default: today)"
+        "--runs", type=_whole(1), default=1000, help="Monte Carlo runs per scenario"
     )
+    whatif.add_argument(
+        "--seed", type=_whole(0), default=1, help="random seed (same seed, same results)"
+    )
+    whatif.add_argument("--as-of", default=None, help=AS_OF_HELP)
     whatif.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
@@ -320,13 +457,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = parser.parse_args(argv)
     try:
-        return args.run(args)
+        _check_paths(args)
+        code = args.run(args)
     except DataValidationError as exc:
-        print(format_problems(exc.problems, limit_per_file=25), file=sys.stderr)
+        _print_problems(args, exc, 25)
         return 1
-    except (CalendarRangeError, FileNotFoundError, ReportError, OutputPlaceError) as exc:
+    except (
+        CalendarRangeError,
+        CommandLineError,
+        DateFormatError,
+        FileNotFoundError,
+        ReportError,
+        OutputPlaceError,
+    ) as exc:
         print(f"sendlib {args.command}: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the disk is full, a folder is not ours to write, ...
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"sendlib {args.command}: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if code != 2:  # a refusal is the one line printed
+        _say(args, getattr(args, "note", None))
+    return code
 
 
 if __name__ == "__main__":

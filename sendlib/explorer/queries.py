@@ -210,29 +210,6 @@ def booked_meetings(school: School, as_of: dt.date) -> pl.DataFrame:
     )
 
 
-def default_as_of(school: School, today: dt.date | None = None) -> dt.date:
-    """Today when the school's calendar covers it, else the last day the records reach.
-
-    A school exploring its own live export sees today; a folder whose calendar has ended
-    (an old export, the synthetic samples) is shown as of its last recorded activity
-    rather than failing.
-    """
-    today = today or dt.date.today()
-    calendar = school.calendar
-    if calendar.covers_from <= today <= calendar.covers_to:
-        return today
-    held = school.meetings.filter(pl.col("status") == "held")
-    days = [
-        school.requests["received_on"].max(),
-        school.requests["acknowledged_on"].max(),
-        held["starts_at"].max().date() if held.height else None,
-        school.meetings["record_sent_on"].max(),
-        school.plans["reviewed_on"].max(),
-    ]
-    recorded = [d for d in days if d is not None and d <= calendar.covers_to]
-    return max(recorded) if recorded else calendar.covers_to
-
-
 # ---------------------------------------------------------------------------------------
 # Data: filters and the headline strip
 

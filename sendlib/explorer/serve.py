@@ -26,9 +26,8 @@ from typing import IO
 
 from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_READY_FILE, ENV_SCHOOL_DIR
 from sendlib.explorer.labels import format_day
-from sendlib.explorer.queries import default_as_of
-from sendlib.present.notebook import REPOSITORY, parse_as_of, resolve_school_dir
-from sendlib.school.asof import school_year
+from sendlib.present.notebook import REPOSITORY, resolve_school_dir
+from sendlib.school.asof import resolve_as_of
 from sendlib.school.load import School, load_school
 
 #: The notebook that ``sendlib explore`` serves.
@@ -113,7 +112,7 @@ def serve(
     The folder is validated first (so problems show as the usual list, not in the page),
     then passed to the notebook's kernel in ``SENDLIB_SCHOOL_DIR`` with the as-of date in
     ``SENDLIB_AS_OF`` (``as_of``, else ``SENDLIB_AS_OF`` from the environment, else
-    :func:`default_as_of`). Voila runs the notebook as it starts; the address is printed
+    ``resolve_as_of``). Voila runs the notebook as it starts; the address is printed
     (and the browser opened) once the explorer is built, so the page then draws in a few
     seconds. Returns the exit code: 0 after a clean stop.
 
@@ -123,8 +122,9 @@ def serve(
     """
     folder = resolve_school_dir(school_dir).resolve()
     school = load_school(folder)
-    day = parse_as_of(as_of or os.environ.get(ENV_AS_OF) or default_as_of(school))
-    school_year(school, day)
+    day, note = resolve_as_of(school, as_of or os.environ.get(ENV_AS_OF))
+    if note:
+        print(f"sendlib explore: {note}", file=sys.stderr)
     if not _port_free(port):
         print(
             f"sendlib explore: port {port} on 127.0.0.1 is in use (is the explorer already "

@@ -315,16 +315,21 @@ STYLE = """
   gap: 8px; }
 .sendlib-charts > :nth-child(3) { grid-column: 1 / span 2; }
 .sendlib-explorer .pupil-columns { display: grid; grid-template-columns: 2fr 3fr; gap: 16px; }
+.sendlib-explorer .confidential { margin: 0; font-weight: 700; color: #A33D00; }
 </style>
 """
 
 
 def header_html(cases: Caseload) -> str:
-    """The page's styles and title: the school, the as-of date and its term, how to use it."""
+    """The page's styles, confidentiality mark and title: school, as-of date, term, how to use it.
+
+    The mark is ordinary text at the top, so it is on the screen and at the top of a printout.
+    """
     name = html.escape(cases.school.name)
     term = cases.year.current_term
     return (
         STYLE
+        + '<p class="confidential" role="note">Confidential: contains pupil information.</p>'
         + f"<h1>Caseload explorer: {name}</h1><p>As of <strong>{format_day(cases.as_of)}</strong>"
         f" ({_esc(term.name if term else 'holiday')})."
         " Choose filters to narrow the caseload; everything below follows them. Use Tab"

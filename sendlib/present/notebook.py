@@ -15,6 +15,7 @@ import polars as pl
 from IPython.display import HTML, display
 
 from sendlib.present.escape import html_text, markdown_text, prose_html
+from sendlib.school.asof import calendar_note, resolve_as_of
 from sendlib.school.load import School, load_school
 
 #: The repository root (notebooks name sample schools relative to it).
@@ -46,8 +47,17 @@ def parse_as_of(as_of: str | dt.date | None) -> dt.date:
 
 
 def open_school(school_dir: str | Path, as_of: str | dt.date | None) -> tuple[School, dt.date]:
-    """Load the parameterised school folder and parse the as-of date."""
-    return load_school(resolve_school_dir(school_dir)), parse_as_of(as_of)
+    """Load the parameterised school folder and settle its as-of date (empty: the default).
+
+    When the school's calendar ended before today the page says so in one line, "as of X;
+    the calendar ends Y", so a reader knows the figures are not today's.
+    """
+    school = load_school(resolve_school_dir(school_dir))
+    day, _ = resolve_as_of(school, as_of or None)
+    note = calendar_note(school, day)
+    if note is not None:
+        display(HTML(f'<p class="as-of-note">{html_text(note)}</p>'))
+    return school, day
 
 
 def show(fig: go.Figure) -> None:

@@ -24,7 +24,7 @@ import papermill as pm
 from nbconvert import HTMLExporter
 
 from sendlib.present.notebook import REPOSITORY, resolve_school_dir
-from sendlib.school.asof import school_year
+from sendlib.school.asof import resolve_as_of
 from sendlib.school.errors import ReportError
 from sendlib.school.load import load_school
 from sendlib.school.outputs import publish, refuse_inside, temporary_beside, write_file
@@ -166,7 +166,7 @@ def export_html(executed: Path, html_path: Path, title: str) -> Path:
 def render_notebook(
     name: str,
     school_dir: str | Path,
-    as_of: dt.date | None,
+    as_of: dt.date | str | None,
     out_dir: str | Path,
     title: str,
     progress: bool = True,
@@ -176,12 +176,14 @@ def render_notebook(
     """Execute ``notebooks/<name>.ipynb`` for a school and write ``<out>/<school>/<name>.html``.
 
     ``inputs`` are files the notebook reads besides the school folder (a scenarios file):
-    like the folder, they are never written over.
+    like the folder, they are never written over. ``as_of`` follows the one as-of rule
+    (:func:`sendlib.school.asof.resolve_as_of`): a date, ISO or the school's format, or
+    ``None`` for today (the last day of the records when the calendar has ended).
     """
     folder = resolve_school_dir(school_dir)
     # Fail fast, with the validation or calendar message, before a kernel starts.
     school = load_school(folder)
-    as_of = school_year(school, as_of).as_of
+    as_of, _ = resolve_as_of(school, as_of)
     target = Path(out_dir) / school.slug
     executed = target / f"{name}.ipynb"
     for output in (executed, target / f"{name}.html"):
@@ -197,7 +199,7 @@ def render_notebook(
 
 def render_leadership_report(
     school_dir: str | Path,
-    as_of: dt.date | None = None,
+    as_of: dt.date | str | None = None,
     out_dir: str | Path = "outputs",
     progress: bool = True,
 ) -> Path:

@@ -8,7 +8,10 @@ never dropped silently: either loading stops with the full list of problems, or 
 
 from __future__ import annotations
 
+import csv as csv_module
 import datetime as dt
+import difflib
+import io
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +20,7 @@ import polars as pl
 
 from sendlib.school.calendar import SchoolCalendar
 from sendlib.school.config import SchoolConfig, load_config
-from sendlib.school.errors import DataValidationError, Problem
+from sendlib.school.errors import DataValidationError, Problem, path_problem
 from sendlib.school.policy import Policy
 from sendlib.school.schema import TABLE_ORDER, TABLES, Column, Table
 from sendlib.school.table_rules import (
@@ -90,17 +93,15 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
             with ``school.toml`` and whole files that even a lenient load cannot skip.
     """
     folder = Path(path)
-    if not folder.is_dir():
-        raise DataValidationError(
-            [
-                Problem(
-                    str(folder), None, None, str(folder), "a school folder (school.toml and tables)"
-                )
-            ]
-        )
+    unusable = path_problem(folder, "folder")
+    if unusable is not None:
+        expected = "a school folder (school.toml and tables)"
+        said = f"{unusable}: give the path of a school folder (its school.toml and tables)"
+        raise DataValidationError([Problem(str(folder), None, None, str(folder), expected, said)])
     problems: list[Problem] = []
     config: SchoolConfig | None = None
     calendar: SchoolCalendar | None = None
+    date_format = "iso"
     try:
         config = load_config(folder / "school.toml")
         calendar = config.calendar()
@@ -110,7 +111,8 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
         date_format = _declared_date_format(folder / "school.toml")
     except ValueError as exc:
         problems.append(Problem("school.toml", None, "[[terms]]", None, str(exc)))
-        date_format = "iso"
+    except OSError:  # a folder, a link loop or a file we may not read, named school.toml
+        problems.append(_unreadable(folder / "school.toml"))
 
     frames: dict[str, pl.DataFrame] = {}
     row_problems: list[pl.DataFrame] = []
@@ -123,6 +125,9 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
                 frames[name] = _absent_table(table)
             continue
         typed, found = _parse_table(raw, table, file, date_format)
+        if file_problems:  # columns missing: their cells are checked, rules need them all
+            row_problems.append(found)
+            continue
         # A cell that did not parse is reported once, not again by the rules that need it.
         rules = table_problems(name, typed, file, frames, calendar)
         rules = pl.concat([no_problems(), *rules], how="vertical")
@@ -166,42 +171,52 @@ def _declared_date_format(path: Path) -> str:
 def _read_table(
     folder: Path, table: Table, date_format: str
 ) -> tuple[pl.DataFrame | None, str, list[Problem]]:
-    """Read ``<table>.csv`` or ``<table>.parquet`` as text columns, stripped, '' as null."""
+    """Read ``<table>.csv`` or ``<table>.parquet`` as text columns, stripped, '' as null.
+
+    Problems with the whole file come back with no frame; missing columns come back with
+    the frame, so the cells that are there can still be checked.
+    """
     csv, parquet = folder / f"{table.name}.csv", folder / f"{table.name}.parquet"
     file = csv.name
-    if csv.exists() and parquet.exists():
+    if _present(csv) and _present(parquet):
         return (
             None,
             file,
             [Problem(file, None, None, None, f"only one of {csv.name} or {parquet.name}")],
         )
-    try:
-        if parquet.exists():
-            file = parquet.name
-            frame = _parquet_as_text(pl.read_parquet(parquet), date_format)
-        elif csv.exists():
-            text = csv.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-            frame = pl.read_csv(text.encode(), infer_schema=False)
-        elif table.optional:
+    path = parquet if _present(parquet) else csv
+    if not _present(path):
+        if table.optional:
             return None, file, []
+        return None, file, [Problem(file, None, None, None, f"a {file} file in the school folder")]
+    file = path.name
+    if path_problem(path, "file") is not None:
+        return None, file, [_unreadable(path)]
+    try:
+        if path is parquet:
+            frame = _parquet_as_text(pl.read_parquet(parquet), date_format)
+            header = frame.columns
         else:
-            return (
-                None,
-                file,
-                [Problem(file, None, None, None, f"a {file} file in the school folder")],
-            )
-    except UnicodeDecodeError:
-        return None, file, [Problem(file, None, None, None, 'a UTF-8 file (save as "CSV UTF-8")')]
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        ragged = _ragged_rows(csv) if csv.exists() and not parquet.exists() else []
+            text = _csv_text(csv)
+            header = next(csv_module.reader(io.StringIO(text)), [])
+            separated = _separator_problem(file, text)
+            if separated is not None:
+                return None, file, [separated]
+            frame = pl.read_csv(text.encode(), infer_schema=False)
+    except _NotText as exc:
+        return None, file, [exc.problem]
+    except OSError:
+        return None, file, [_unreadable(path)]
+    except pl.exceptions.PolarsError as exc:
+        ragged = _ragged_rows(csv) if path is csv else []
         if ragged:
             return None, file, ragged
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, file, [Problem(file, None, None, None, f"a readable table ({first_line})")]
 
-    stripped = [c.strip() for c in frame.columns]
+    stripped = [c.strip() for c in header]
     repeated = sorted({c for c in stripped if stripped.count(c) > 1})
-    if repeated:  # " role" beside "role": renaming would raise polars' DuplicateError
+    if repeated:  # polars would rename one "role" to "role_duplicated_0" and read on
         return (
             None,
             file,
@@ -211,30 +226,94 @@ def _read_table(
             ],
         )
     frame = frame.rename(dict(zip(frame.columns, stripped, strict=True)))
-    missing = [c for c in table.required if c not in frame.columns]
-    if missing:
-        return (
-            None,
-            file,
-            [
-                Problem(file, 1, column, None, f"a column named {column} in the header row")
-                for column in missing
-            ],
-        )
-    text = frame.with_columns(
+    text_frame = frame.with_columns(
         pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in frame.columns
     )
-    numbered = text.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    numbered = text_frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     # A row with every cell empty (Excel's trailing ",,,,") holds no record: nothing is lost.
-    return numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null())), file, []
+    kept = numbered.filter(~pl.all_horizontal(pl.exclude(ROW).is_null()))
+    return kept, file, _missing_columns(file, table, frame.columns)
+
+
+def _present(path: Path) -> bool:
+    """Whether something is at ``path``: a file, a folder, or a link (even a broken one)."""
+    return path.exists() or path.is_symlink()
+
+
+def _unreadable(path: Path) -> Problem:
+    """A file that is there but cannot be read as one: a folder, a link loop, no permission."""
+    why = path_problem(path, "file", shown=path.name) or f"{path.name} cannot be read"
+    said = f"{why}: the school folder needs the file {path.name} itself"
+    return Problem(path.name, None, None, None, f"a readable {path.name} file", said)
+
+
+class _NotText(Exception):
+    """A table file that is not UTF-8 text; ``problem`` says what it looks like instead."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def _csv_text(path: Path) -> str:
+    """The text of a CSV file saved as UTF-8 (with or without Excel's byte order mark)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        raise _NotText(_encoding_problem(path.name, data)) from None
+
+
+def _encoding_problem(file: str, data: bytes) -> Problem:
+    """Say what a file that is not UTF-8 looks like, and how to save it as CSV UTF-8."""
+    if data.startswith(b"PK\x03\x04"):
+        looks = "is an Excel workbook, not a CSV file"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        looks = 'is not UTF-8 (it looks like UTF-16, Excel\'s "Unicode Text")'
+    else:
+        try:
+            data.decode("cp1252")
+            looks = 'is not UTF-8 (it looks like Windows-1252, Excel\'s plain "CSV")'
+        except UnicodeDecodeError:
+            looks = "is not UTF-8 text"
+    said = f'{file} {looks}: save it as CSV UTF-8 (in Excel: Save As, "CSV UTF-8")'
+    return Problem(file, None, None, None, 'a UTF-8 file (save as "CSV UTF-8")', said)
+
+
+def _separator_problem(file: str, text: str) -> Problem | None:
+    """A file whose header row is split by semicolons or tabs rather than commas."""
+    first = text.split("\n", 1)[0]
+    for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+        if first.count(separator) > first.count(","):
+            said = (
+                f"{file} is separated by {name}, not commas: save it as CSV UTF-8 "
+                "(comma delimited), or choose the comma as the separator when exporting"
+            )
+            return Problem(file, 1, None, None, "cells separated by commas", said)
+    return None
+
+
+def _missing_columns(file: str, table: Table, columns: list[str]) -> list[Problem]:
+    """A problem for each required column not in the header, naming a near miss if any."""
+    known = {c.name for c in table.columns}
+    unknown = [c for c in columns if c not in known]
+    problems = []
+    for column in (c for c in table.required if c not in columns):
+        lowered = {c.lower().replace(" ", "_"): c for c in unknown}
+        near = lowered.get(column) or next(
+            iter(difflib.get_close_matches(column, unknown, n=1, cutoff=0.6)), None
+        )
+        expected = f"a column named {column} in the header row"
+        if near is not None:
+            unknown.remove(near)
+            expected += f" (rename {near!r} to {column})"
+        problems.append(Problem(file, 1, column, near, expected))
+    return problems
 
 
 def _ragged_rows(path: Path) -> list[Problem]:
     """Rows whose number of cells differs from the header's, so the user can find them."""
-    import csv as csv_module
-
-    text = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n")
-    rows = list(csv_module.reader(text.splitlines()))
+    rows = list(csv_module.reader(_csv_text(path).splitlines()))
     if not rows:
         return []
     width = len(rows[0])
@@ -327,7 +406,7 @@ def _parse_table(
             checks.append(problem_rows(raw, raw[column.name].is_null(), file, column.name, what))
     duplicated = (
         typed[table.key].is_duplicated() & typed[table.key].is_not_null()
-        if table.key
+        if table.key in typed.columns
         else pl.Series([False] * typed.height)
     )
     if duplicated.any():

@@ -29,7 +29,6 @@ from sendlib.explorer.queries import (
     annual_review_counts,
     caseload,
     coverage_counts,
-    default_as_of,
     filter_options,
     filter_pupils,
     headline_strip,
@@ -387,9 +386,3 @@ def test_chart_counts_follow_the_filter():
         "ok": [0],
     }
     assert annual_review_counts(CASES.reviews, year_4, months)["overdue"] == [0]
-
-
-def test_default_as_of_is_today_inside_the_calendar_else_the_last_record():
-    assert default_as_of(SCHOOL, D(2026, 1, 10)) == D(2026, 1, 10)
-    # Past the calendar: the latest record is R6, received Thu 29 Jan 2026.
-    assert default_as_of(SCHOOL, D(2026, 11, 23)) == D(2026, 1, 29)
