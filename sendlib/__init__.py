@@ -5,7 +5,7 @@ The domain rules of ``DOMAIN.md`` live here; notebooks and the command line only
 
 from sendlib.rules.annual_reviews import annual_reviews
 from sendlib.rules.assessments import needs_assessments
-from sendlib.rules.meetings import review_coverage
+from sendlib.rules.meetings import record_timeliness, review_coverage
 from sendlib.rules.plans import plan_reviews, pupil_plans
 from sendlib.rules.requests import response_times
 from sendlib.school.calendar import Closure, SchoolCalendar, Term
@@ -27,6 +27,7 @@ __all__ = [
     "needs_assessments",
     "plan_reviews",
     "pupil_plans",
+    "record_timeliness",
     "response_times",
     "review_coverage",
 ]

@@ -204,6 +204,7 @@ class SchoolGroup:
     pupils: pl.DataFrame
     requests: pl.DataFrame
     meetings: pl.DataFrame
+    plans: pl.DataFrame
     days: DayNumbers
 
     @classmethod
@@ -231,6 +232,7 @@ class SchoolGroup:
             pupils=stacked("pupils"),
             requests=stacked("requests"),
             meetings=stacked("meetings").with_columns(day=pl.col("starts_at").dt.date()),
+            plans=stacked("plans"),
             days=DayNumbers.of(schools),
         )
 

@@ -61,6 +61,9 @@ class Policy:
     #: DOMAIN.md, "Monitored pupils": monitored for more than this many whole terms without
     #: a decision flags the pupil as monitored_long.
     monitor_max_terms: int = 2
+    #: DOMAIN.md "An annual review": a phase-transfer review is held this many weeks before
+    #: the transfer deadline, so the local authority can decide (4 weeks) and amend (8 more).
+    transfer_review_weeks: int = 12
 
     def __post_init__(self) -> None:
         # TOML gives arrays as lists; keep the frozen policy hashable.

@@ -35,7 +35,7 @@ def test_headlines_are_worked_by_hand_for_the_tiny_school(tiny_summary):
     # the other three are on track (P2 and P4 still owe a spring meeting).
     assert tiny_summary.headline("on_track_share").number == pytest.approx(0.75)
     assert tiny_summary.headline("never_met").number == 1
-    # P3 is in Year 6 (transfer year), last reviewed 10 Mar 2025: deadline 15 Feb 2026, overdue.
+    # P3 is in Year 6 (transfer year), last reviewed 10 Mar 2025: deadline 14 Feb 2026, overdue.
     assert tiny_summary.headline("annual_reviews").value == "1 / 0"
 
 
@@ -162,3 +162,21 @@ def test_report_headlines_match_the_api_on_the_sample(rendered):
     for headline in summary.headlines:
         assert headline.value.replace("/", "").split()[0] in text
         assert headline.title.split(":")[0] in text
+
+
+def test_annual_review_actions_show_passed_dates_as_passed():
+    # Issue 12 point 5: as of Mon 1 Dec 2025 the primary sample's one unbooked review due
+    # soon had to be invited by Thu 20 Nov 2025: shown as passed, with its date, never moved
+    # to the as-of date. The transfer deadline, Sat 14 Feb 2026, is not a school day: the
+    # sentence gives Fri 13 Feb; the hold-by date, Sat 22 Nov 2025, gives Fri 21 Nov.
+    school = sendlib.load_school(SAMPLE.parent / "harbourside-primary")
+    summary = leadership_summary(school, dt.date(2025, 12, 1))
+    text = " ".join(summary.actions)
+    assert "the first invite-by date, 20 November 2025, has passed" in text
+    assert "01 December 2025" not in text
+    assert "Hold the 4 overdue EHC plan annual reviews" in text
+    sentence = summary.headline("annual_reviews").sentence
+    assert "(not a school day: by Friday 13 February 2026)" in sentence
+    assert "(not a school day: by Friday 21 November 2025)" in sentence
+    # One plan has no review on record: counted as a data gap, through the threshold.
+    assert "<5 EHC plans have no last review on record" in sentence
