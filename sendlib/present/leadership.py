@@ -327,7 +327,8 @@ def _annual_review_actions(s: LeadershipSummary) -> list[str]:
         unrecorded = int(short["invited_on"].is_null().sum())
         actions.append(
             f"{show_count(short.height, t)} booked annual reviews are on short notice: their "
-            "invite-by date (two weeks before the meeting) has passed"
+            "invite-by date (two weeks before the meeting) has passed, the earliest on "
+            f"{_reader_day(s, short['invite_by'].min())}"
             + (
                 f", and for {show_count(unrecorded, t)} the invitation date is not recorded"
                 if unrecorded

@@ -165,18 +165,26 @@ def test_report_headlines_match_the_api_on_the_sample(rendered):
 
 
 def test_annual_review_actions_show_passed_dates_as_passed():
-    # Issue 12 point 5: as of Mon 1 Dec 2025 the primary sample's one unbooked review due
-    # soon had to be invited by Thu 20 Nov 2025: shown as passed, with its date, never moved
-    # to the as-of date. The transfer deadline, Sat 14 Feb 2026, is not a school day: the
-    # sentence gives Fri 13 Feb; the hold-by date, Sat 22 Nov 2025, gives Fri 21 Nov.
+    # Issue 12 point 5: as of Mon 2 Feb 2026 the tiny school's P3 (deadline Sat 14 Feb, due
+    # soon, not booked) had to be invited by Sat 31 Jan 2026: shown as passed, with its date
+    # and the school day before it (Fri 30 Jan), never moved to the as-of date.
+    summary = leadership_summary(sendlib.load_school(TINY), dt.date(2026, 2, 2))
+    text = " ".join(summary.actions)
+    assert (
+        "the first invite-by date, Saturday 31 January 2026 (not a school day: by Friday 30 "
+        "January 2026), has passed" in text
+    )
+    assert "02 February 2026" not in text
+
+
+def test_annual_review_headline_counts_and_dates_as_of_1_december_2025():
+    # Issue 12 points 3-4, primary sample as of Mon 1 Dec 2025: 4 overdue (not 2), one plan
+    # with no review on record (a data gap, <5 through the threshold). The transfer deadline,
+    # Sat 14 Feb 2026, is not a school day: Fri 13 Feb; hold by Sat 22 Nov 2025: Fri 21 Nov.
     school = sendlib.load_school(SAMPLE.parent / "harbourside-primary")
     summary = leadership_summary(school, dt.date(2025, 12, 1))
-    text = " ".join(summary.actions)
-    assert "the first invite-by date, 20 November 2025, has passed" in text
-    assert "01 December 2025" not in text
-    assert "Hold the 4 overdue EHC plan annual reviews" in text
+    assert "Hold the 4 overdue EHC plan annual reviews" in " ".join(summary.actions)
     sentence = summary.headline("annual_reviews").sentence
     assert "(not a school day: by Friday 13 February 2026)" in sentence
     assert "(not a school day: by Friday 21 November 2025)" in sentence
-    # One plan has no review on record: counted as a data gap, through the threshold.
     assert "<5 EHC plans have no last review on record" in sentence
