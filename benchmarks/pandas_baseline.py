@@ -26,7 +26,7 @@ COUNTING_KINDS = ("review", "annual_review", "concern")
 def tables(school: School) -> dict[str, pd.DataFrame]:
     """The school's tables as pandas frames with dates as ``datetime.date`` (as read)."""
     out = {}
-    for name in ("pupils", "requests", "meetings"):
+    for name in ("pupils", "requests", "meetings", "plans"):
         frame = school.table(name).to_pandas()
         for column in frame.columns:
             if column.endswith("_on"):
@@ -182,38 +182,52 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, std_calendar.monthrange(year, month)[1]))
 
 
+def _transfer_day(school: School, year_group: str, destination, spring: int):
+    """The pupil's phase-transfer deadline this school year, or None (DOMAIN.md)."""
+    config = school.config
+    groups = {str(g) for g in config.transfer_year_groups}
+    if year_group == "13" and (config.sixth_form or "13" in groups):
+        return dt.date(spring, 3, 30)
+    if year_group not in groups:
+        return None
+    if year_group != "11":
+        return dt.date(spring, 2, 14)
+    if config.sixth_form and destination == "own_sixth_form":
+        return None
+    return dt.date(spring, 3, 30)
+
+
 def annual_reviews(school: School, as_of: dt.date, t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per EHC plan: last review, due date, deadline and status."""
     year = school_year(school, as_of)
-    pupils, meetings = t["pupils"], t["meetings"]
-    group = school.config.transfer_year_group
-    month, day = (3, 31) if group == 11 else (2, 15)
-    transfer = dt.date(year.start.year + 1, month, day)
-    held = (
-        meetings[
-            (meetings["kind"] == "annual_review")
-            & (meetings["status"] == "held")
-            & (meetings["day"] <= as_of)
-        ]
-        .groupby("pupil_id")["day"]
-        .max()
-    )
-    plans = pupils[
+    pupils, meetings, plans = t["pupils"], t["meetings"], t["plans"]
+    reviews = meetings[meetings["kind"] == "annual_review"]
+    held = reviews[(reviews["status"] == "held") & (reviews["day"] <= as_of)]
+    held = held.groupby("pupil_id")["day"].max()
+    later = reviews[(reviews["status"] != "cancelled") & (reviews["day"] > as_of)]
+    booked = later.groupby("pupil_id")["day"].min()
+    ehc = plans[plans["plan_type"].str.strip().str.lower().isin(["ehcp", "ehc plan"])]
+    starts = ehc[ehc["starts_on"].map(lambda d: d <= as_of)].groupby("pupil_id")["starts_on"].max()
+    e = pupils[
         (pupils["sen_status"] == "E")
         & pupils["registered_on"].map(lambda d: d is not None and d <= as_of)
     ]
 
     def one(row):
         recorded = row["last_annual_review_on"]
-        candidates = [
-            d for d in (recorded if recorded <= as_of else None, held.get(row["pupil_id"])) if d
-        ]
-        last = max(candidates) if candidates else recorded
-        due = _add_months(last, 12)
-        deadline_transfer = (
-            transfer if row["year_group"] == str(group) and last < year.start else None
+        recorded = recorded if recorded is not None and recorded <= as_of else None
+        last = held.get(row["pupil_id"]) or recorded or starts.get(row["pupil_id"])
+        if last is None:
+            return row["pupil_id"], None, None, None, None, "no_record"
+        born = _none(row.get("date_of_birth"))
+        under_five = _add_months(born, 60) > as_of if born else row["year_group"] in ("N1", "N2")
+        due = _add_months(last - dt.timedelta(days=1), 6 if under_five else 12)
+        transfer = _transfer_day(
+            school, row["year_group"], _none(row.get("post16_destination")), year.start.year + 1
         )
-        deadline = min(due, deadline_transfer) if deadline_transfer else due
+        transfer = transfer if transfer and last < year.start else None
+        deadline = min(due, transfer) if transfer else due
+        invite_by = (booked.get(row["pupil_id"]) or deadline) - dt.timedelta(days=14)
         days = (deadline - as_of).days
         if deadline < as_of:
             status = "overdue"
@@ -221,12 +235,12 @@ def annual_reviews(school: School, as_of: dt.date, t: dict[str, pd.DataFrame]) -
             status = "due_soon"
         else:
             status = "ok"
-        return row["pupil_id"], last, due, deadline, deadline - dt.timedelta(days=14), status
+        return row["pupil_id"], last, due, deadline, invite_by, status
 
     columns = ["pupil_id", "last_review_on", "due_on", "deadline_on", "invite_by", "status"]
-    if plans.empty:
+    if e.empty:
         return pd.DataFrame(columns=columns)
-    return pd.DataFrame(list(plans.apply(one, axis=1)), columns=columns)
+    return pd.DataFrame(list(e.apply(one, axis=1)), columns=columns)
 
 
 def capacity_summary(
@@ -305,7 +319,7 @@ def capacity_summary(
         rate, request_minutes = len(arising) / elapsed, float(arising["minutes"].mean())
     requests_expected = rate * int(days["forecast"].sum())
     reviews_sendco = owed * share
-    to_hold = reviews[reviews["deadline_on"] <= year.end]
+    to_hold = reviews[reviews["deadline_on"].map(lambda d: d is not None and d <= year.end)]
     forecast = []
     if ahead:
         n = len(ahead)

@@ -10,6 +10,7 @@ from sendlib.rules import meetings as _meetings
 from sendlib.rules import requests as _requests
 from sendlib.rules.assessments import needs_assessments
 from sendlib.rules.impact import intervention_impact
+from sendlib.rules.meetings import record_timeliness, review_coverage
 from sendlib.rules.plans import plan_reviews, pupil_plans
 from sendlib.rules.provision import provision_costs, pupil_provision
 from sendlib.school.asof import accepts_date_text
@@ -40,6 +41,7 @@ __all__ = [
     "provision_costs",
     "pupil_provision",
     "pupil_plans",
+    "record_timeliness",
     "response_times",
     "review_coverage",
 ]

@@ -27,13 +27,14 @@ def due_items(
     requests: pl.DataFrame,
     reviews: pl.DataFrame,
     records: pl.DataFrame,
+    reports: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every dated thing owed for a pupil: pupil_id, due_on, item (a sentence), overdue.
 
     Acknowledging open requests (by their due date), a parent meeting owed this term (by
-    the term's last day), annual review invitations (two weeks before the deadline) and the
-    review itself, SEN support plan reviews (latest plan, not yet reviewed) and written
-    records of meetings not yet sent.
+    the term's last day), annual review invitations (two weeks before the booked meeting,
+    or else the deadline) and the review itself, SEN support plan reviews (latest plan, not
+    yet reviewed), written records of meetings and annual review reports not yet sent.
     """
     a = year.as_of
     parts = [
@@ -55,6 +56,15 @@ def due_items(
             )
         )
     parts += _annual_review_items(reviews)
+    parts.append(
+        reports.filter(pl.col("report_status").is_in(["report_missing", "report_due"])).select(
+            "pupil_id",
+            pl.col("report_due_on").alias("due_on"),
+            pl.format(
+                "Send the annual review report (meeting on {}; two weeks)", format_day_expr("day")
+            ).alias("item"),
+        )
+    )
     parts.append(_plan_review_items(school, a, coverage["pupil_id"]))
     parts.append(
         records.filter(pl.col("record_status").is_in(["missing", "not_yet_due"])).select(
@@ -73,16 +83,27 @@ def due_items(
 
 
 def _annual_review_items(reviews: pl.DataFrame) -> list[pl.DataFrame]:
-    """Each EHC plan's annual review invitations (by the invite-by date) and the review itself."""
+    """Each EHC plan's annual review invitations (by the invite-by date) and the review itself.
+
+    Invitations already recorded as sent are not owed; a plan with no review on record has
+    no date to owe by (the pupil's row says "no record").
+    """
+    reviews = reviews.filter(pl.col("status") != "no_record")
     transfer = pl.when(pl.col("transfer_deadline_on") == pl.col("deadline_on")).then(
         pl.lit(" (phase-transfer deadline)")
     )
-    invitations = reviews.select(
+    booked = pl.when(pl.col("booked_on").is_not_null()).then(
+        pl.format(" for the review booked on {}", format_day_expr("booked_on"))
+    )
+    short = pl.when(pl.col("short_notice")).then(pl.lit(": short notice"))
+    invitations = reviews.filter(pl.col("invited_on").is_null()).select(
         "pupil_id",
         pl.col("invite_by").alias("due_on"),
-        pl.format("Send annual review invitations ({} days' notice)", pl.lit(NOTICE_DAYS)).alias(
-            "item"
-        ),
+        pl.concat_str(
+            pl.format("Send annual review invitations ({} days' notice)", pl.lit(NOTICE_DAYS)),
+            booked.otherwise(pl.lit("")),
+            short.otherwise(pl.lit("")),
+        ).alias("item"),
     )
     review = reviews.select(
         "pupil_id",

@@ -10,7 +10,9 @@ import datetime as dt
 
 import polars as pl
 
+from sendlib.rules.annual_reviews import school_day_before
 from sendlib.rules.meetings import COVERAGE_LABELS, COVERAGE_STATUSES
+from sendlib.school.calendar import SchoolCalendar
 from sendlib.school.schema import NEED_LABELS, YEAR_GROUPS
 
 #: The caseload status of a monitored pupil (not on the register, so no meeting duty).
@@ -89,6 +91,14 @@ def days_in_words(days: int) -> str:
 def format_day(day: dt.date | None) -> str:
     """A date as the page writes it, ``Fri 6 Mar 2026``; empty for no date."""
     return "" if day is None else f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def reader_day(calendar: SchoolCalendar, day: dt.date | None) -> str:
+    """:func:`format_day`; a date that is not a school day says so and gives the one before."""
+    before = school_day_before(calendar, day)
+    if before is None:
+        return format_day(day)
+    return f"{format_day(day)} (not a school day: by {format_day(before)})"
 
 
 def format_day_expr(column: str) -> pl.Expr:

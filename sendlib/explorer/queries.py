@@ -25,8 +25,13 @@ from sendlib.explorer.labels import (
     need_label,
     year_label,
 )
-from sendlib.rules.annual_reviews import ANNUAL_REVIEW_STATUSES, annual_reviews
-from sendlib.rules.meetings import COVERAGE_STATUSES, counting_meetings, record_timeliness, review_coverage
+from sendlib.rules.annual_reviews import DEADLINE_STATUSES, annual_review_reports, annual_reviews
+from sendlib.rules.meetings import (
+    COVERAGE_STATUSES,
+    counting_meetings,
+    record_timeliness,
+    review_coverage,
+)
 from sendlib.rules.requests import response_times
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.school.load import School
@@ -73,6 +78,8 @@ class Caseload:
     reviews: pl.DataFrame
     records: pl.DataFrame
     due: pl.DataFrame
+    #: Held annual reviews with their report (14 days) and the LA's decision (28 days).
+    reports: pl.DataFrame
 
     @property
     def has_names(self) -> bool:
@@ -97,17 +104,23 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
     requests = response_times(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     reviews = annual_reviews(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     records = record_timeliness(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
+    reports = annual_review_reports(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     booked = (
         booked_meetings(school, a)
         .group_by("pupil_id")
         .agg(pl.col("starts_at").min().dt.date().alias("next_booked_on"))
     )
     missing = (
-        records.filter(pl.col("record_status") == "missing")
+        pl.concat(
+            [
+                records.filter(pl.col("record_status") == "missing").select("pupil_id"),
+                reports.filter(pl.col("report_status") == "report_missing").select("pupil_id"),
+            ]
+        )
         .group_by("pupil_id")
         .agg(pl.len().cast(pl.Int64).alias("records_missing"))
     )
-    due = due_items(school, year, coverage, requests, reviews, records)
+    due = due_items(school, year, coverage, requests, reviews, records, reports)
     frame = (
         pupils.join(
             coverage.select("pupil_id", pl.col("status").alias("coverage_status")),
@@ -135,7 +148,7 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
         )
         .sort("pupil_id")
     )
-    return Caseload(school, a, year, frame, requests, reviews, records, due)
+    return Caseload(school, a, year, frame, requests, reviews, records, due, reports)
 
 
 def _caseload_pupils(school: School, as_of: dt.date) -> pl.DataFrame:
@@ -311,6 +324,7 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
     reviews = cases.reviews.filter(pl.col("pupil_id").is_in(ids))
     due_soon = reviews.filter(pl.col("status") == "due_soon").height
     overdue_reviews = reviews.filter(pl.col("status") == "overdue").height
+    no_record = reviews.filter(pl.col("status") == "no_record").height
     policy = cases.school.policy
     window = days_in_words(policy.due_soon_days)
     monitored = shown.height - registered.height
@@ -349,9 +363,12 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
             f"Annual reviews due in {window}",
             due_soon,
             None,
-            f"EHC plans; {overdue_reviews} more already overdue"
-            if overdue_reviews
-            else "EHC plans; none overdue",
+            (
+                f"EHC plans; {overdue_reviews} more already overdue"
+                if overdue_reviews
+                else "EHC plans; none overdue"
+            )
+            + (f"; {no_record} with no review date on record" if no_record else ""),
         ),
     ]
 
@@ -405,7 +422,7 @@ def annual_review_counts(
     mine = reviews.filter(pl.col("pupil_id").is_in(shown["pupil_id"].implode())).with_columns(
         month=pl.col("deadline_on").dt.truncate("1mo")
     )
-    return status_counts(mine, "month", months, ANNUAL_REVIEW_STATUSES, "status")
+    return status_counts(mine, "month", months, DEADLINE_STATUSES, "status")
 
 
 def coverage_counts(shown: pl.DataFrame, by: str, categories: list[str]) -> dict[str, list[int]]:

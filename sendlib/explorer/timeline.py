@@ -15,9 +15,9 @@ from sendlib.explorer.labels import (
     REQUEST_KIND_LABELS,
     RESPONSE_LABELS,
     format_day,
+    reader_day,
 )
 from sendlib.explorer.queries import Caseload, booked_meetings
-from sendlib.school.load import School
 from sendlib.school.schema import SEN_STATUS_LABELS
 
 
@@ -73,35 +73,72 @@ def _meeting_events(cases: Caseload, pupil_id: str, meetings: pl.DataFrame) -> l
         .select("meeting_id", "record_status")
         .iter_rows()
     )
+    reports = dict(
+        cases.reports.filter(pl.col("pupil_id") == pupil_id)
+        .select("meeting_id", "report_status")
+        .iter_rows()
+    )
     rows = [
         _event(
             m["starts_at"].date(),
             MEETING_KIND_LABELS[m["kind"]],
-            _meeting_detail(m, records.get(m["meeting_id"])),
+            _meeting_detail(m, records.get(m["meeting_id"]))
+            + _report_detail(m, reports.get(m["meeting_id"])),
         )
         for m in meetings.iter_rows(named=True)
     ]
+    review = cases.reviews.filter(pl.col("pupil_id") == pupil_id)
+    review = review.row(0, named=True) if review.height else None
     booked = booked_meetings(cases.school, cases.as_of).filter(pl.col("pupil_id") == pupil_id)
     for m in booked.iter_rows(named=True):
         detail = f"booked for {m['starts_at']:%H:%M}, {m['minutes']} minutes, led by {m['lead_staff_id']}"
+        if m["kind"] == "annual_review" and review and review["booked_on"] == m["starts_at"].date():
+            detail += _notice_detail(cases, review)
         rows.append(_event(m["starts_at"].date(), MEETING_KIND_LABELS[m["kind"]], detail, True))
     return rows
+
+
+def _report_detail(m: dict, report_status: str | None) -> str:
+    """An annual review's report, judged on 14 calendar days (reg. 20(7)-(8))."""
+    words = {
+        "report_on_time": f"; review report sent {format_day(m['record_sent_on'])} (within two weeks)",
+        "report_late": f"; review report sent late ({format_day(m['record_sent_on'])})",
+        "report_missing": "; review report not sent within two weeks",
+        "report_due": "; review report due within two weeks",
+    }
+    return words.get(report_status or "", "")
+
+
+def _notice_detail(cases: Caseload, review: dict) -> str:
+    """A booked annual review's invite-by date (two weeks before it) and whether it was met."""
+    invite_by = reader_day(cases.school.calendar, review["invite_by"])
+    invited = review["invited_on"]
+    if review["short_notice"]:
+        sent = f"sent {format_day(invited)}" if invited else "not recorded"
+        return f"; short notice: invitations were due by {invite_by} (invitations: {sent})"
+    if invited:
+        return f"; invitations sent {format_day(invited)}"
+    return f"; invite by {invite_by} (invitations: not recorded)"
 
 
 def _last_annual_review_events(
     cases: Caseload, pupil_id: str, meetings: pl.DataFrame
 ) -> list[dict]:
-    """The last annual review the school recorded, unless it is a held meeting already shown."""
-    held_reviews = set(
-        meetings.filter((pl.col("kind") == "annual_review") & (pl.col("status") == "held"))[
-            "starts_at"
+    """The last annual review as of the date when it is not a held meeting already shown."""
+    review = cases.reviews.filter(pl.col("pupil_id") == pupil_id)
+    if review.is_empty():
+        return []
+    r = review.row(0, named=True)
+    if r["last_review_from"] == "recorded":
+        return [_event(r["last_review_on"], "Annual review", "recorded as the last annual review")]
+    if r["status"] == "no_record":
+        return [
+            _event(
+                cases.as_of,
+                "Annual review",
+                "no last review on record as of this date (a gap in the data)",
+            )
         ]
-        .dt.date()
-        .to_list()
-    )
-    last_review = _last_annual_review(cases.school, pupil_id)
-    if last_review is not None and last_review <= cases.as_of and last_review not in held_reviews:
-        return [_event(last_review, "Annual review", "recorded as the last annual review")]
     return []
 
 
@@ -124,11 +161,6 @@ def _plan_events(cases: Caseload, pupil_id: str) -> list[dict]:
                 _event(p["reviewed_on"], f"{p['plan_type']} reviewed", f"outcome: {outcome}")
             )
     return rows
-
-
-def _last_annual_review(school: School, pupil_id: str) -> dt.date | None:
-    column = school.pupils.filter(pl.col("pupil_id") == pupil_id)["last_annual_review_on"]
-    return column[0] if column.len() else None
 
 
 def _event(on: dt.date, event: str, detail: str, booked: bool = False) -> dict:

@@ -11,7 +11,7 @@ import datetime as dt
 import polars as pl
 
 from sendlib.explorer.labels import MONITORED
-from sendlib.explorer.queries import Caseload, booked_meetings, caseload_status_rank
+from sendlib.explorer.queries import Caseload, caseload_status_rank
 from sendlib.rules.annual_reviews import NOTICE_DAYS
 
 
@@ -83,26 +83,23 @@ def annual_reviews_to_invite(cases: Caseload, shown: pl.DataFrame) -> pl.DataFra
     """EHC plan annual reviews whose invitations are due within ``due_soon_days``, or late.
 
     Invitations go out at least two weeks before the meeting (SEND Regulations 2014,
-    reg. 20), so the invite-by date is 14 days before the deadline and the earliest
-    meeting that can still be booked is 14 days after ``as_of``. Columns: pupil_id,
-    display_name, year_group, deadline_on, transfer_deadline, invite_by, invite_late,
-    earliest_meeting_on, deadline_reachable, next_review_booked_on, status.
+    reg. 20(3)): the invite-by date is 14 days before the booked meeting, or else before
+    the deadline, and the earliest meeting that can still be booked is 14 days after
+    ``as_of``. Reviews whose invitations are recorded as sent (``invited_on``) are done.
+    Columns: pupil_id, display_name, year_group, deadline_on, transfer_deadline, hold_by,
+    invite_by, invite_late, earliest_meeting_on, deadline_reachable, next_review_booked_on,
+    short_notice, status.
     """
     a = cases.as_of
     horizon = a + dt.timedelta(days=cases.school.policy.due_soon_days)
     earliest = a + dt.timedelta(days=NOTICE_DAYS)
-    booked = (
-        booked_meetings(cases.school, a)
-        .filter(pl.col("kind") == "annual_review")
-        .group_by("pupil_id")
-        .agg(pl.col("starts_at").min().dt.date().alias("next_review_booked_on"))
-    )
     return (
         cases.reviews.filter(
-            pl.col("pupil_id").is_in(shown["pupil_id"].implode()) & (pl.col("invite_by") <= horizon)
+            pl.col("pupil_id").is_in(shown["pupil_id"].implode())
+            & (pl.col("invite_by") <= horizon)
+            & pl.col("invited_on").is_null()
         )
         .join(cases.pupils.select("pupil_id", "display_name"), on="pupil_id")
-        .join(booked, on="pupil_id", how="left")
         .select(
             "pupil_id",
             "display_name",
@@ -111,11 +108,13 @@ def annual_reviews_to_invite(cases: Caseload, shown: pl.DataFrame) -> pl.DataFra
             (pl.col("transfer_deadline_on") == pl.col("deadline_on"))
             .fill_null(False)
             .alias("transfer_deadline"),
+            "hold_by",
             "invite_by",
             (pl.col("invite_by") < a).alias("invite_late"),
             pl.lit(earliest).alias("earliest_meeting_on"),
             (pl.col("deadline_on") >= earliest).alias("deadline_reachable"),
-            "next_review_booked_on",
+            pl.col("booked_on").alias("next_review_booked_on"),
+            "short_notice",
             "status",
         )
         .sort("invite_by", "pupil_id")

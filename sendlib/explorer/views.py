@@ -17,6 +17,7 @@ from sendlib.explorer.labels import (
     days_in_words,
     format_day,
     need_label,
+    reader_day,
     year_label,
 )
 from sendlib.explorer.queries import Caseload, Headline
@@ -129,14 +130,9 @@ def _invite_html(cases: Caseload, shown: pl.DataFrame) -> str:
     lines = []
     for r in invite.iter_rows(named=True):
         transfer = " (phase transfer)" if r["transfer_deadline"] else ""
-        booked = (
-            f"; review booked {format_day(r['next_review_booked_on'])}"
-            if r["next_review_booked_on"]
-            else ""
-        )
         lines.append(
             f"<li>{_pupil_name(r, names)}, {_esc(year_label(r['year_group']))}{transfer}: "
-            f"{_invite_when(r)}{booked}</li>"
+            f"{_invite_when(cases, r)}</li>"
         )
     window = days_in_words(cases.school.policy.due_soon_days)
     return (
@@ -145,20 +141,42 @@ def _invite_html(cases: Caseload, shown: pl.DataFrame) -> str:
     )
 
 
-def _invite_when(r: dict) -> str:
-    """When to send one review's invitations: now (the deadline perhaps out of reach), or by a date."""
+def _invite_when(cases: Caseload, r: dict) -> str:
+    """When to send one review's invitations: by a date, or passed (with its date), and why."""
+
+    def day(d: dt.date | None) -> str:
+        return _esc(reader_day(cases.school.calendar, d))
+
+    deadline = f"deadline {day(r['deadline_on'])}"
+    if r["hold_by"] is not None:
+        deadline += f"; transfer review to be held by {day(r['hold_by'])}"
+    if r["next_review_booked_on"] is not None:
+        booked = f"review booked {day(r['next_review_booked_on'])}"
+        if r["short_notice"]:
+            return (
+                f'<span class="late">short notice</span>: {booked}; the invite-by date '
+                f"{day(r['invite_by'])} has passed (invitations: not recorded); {deadline}"
+            )
+        return f"{booked}; invite by {day(r['invite_by'])}; {deadline}"
     if not r["deadline_reachable"]:
         return (
-            f'<span class="late">invite now</span>: deadline {format_day(r["deadline_on"])} '
+            f'<span class="late">invite now</span>: deadline {day(r["deadline_on"])} '
             f"can no longer have two weeks' notice; earliest meeting "
-            f"{format_day(r['earliest_meeting_on'])}"
+            f"{day(r['earliest_meeting_on'])}"
         )
     if r["invite_late"]:
         return (
-            f'<span class="late">invite now</span> (invite-by date was '
-            f"{format_day(r['invite_by'])}); deadline {format_day(r['deadline_on'])}"
+            f'<span class="late">invite now</span>: the invite-by date '
+            f"{day(r['invite_by'])} has passed; {deadline}"
         )
-    return f"invite by {format_day(r['invite_by'])}; deadline {format_day(r['deadline_on'])}"
+    return f"invite by {day(r['invite_by'])}; {deadline}"
+
+
+def _annual_review_cell(r: dict) -> str:
+    """The pupils table's annual review date, or the data gap when none is on record."""
+    if r["annual_review_status"] == "no_record":
+        return '<span class="late">no review date on record</span>'
+    return _esc(r["annual_review_deadline_on"])
 
 
 def _list_or(lines: list[str], empty: str) -> str:
@@ -192,7 +210,7 @@ def pupils_table_html(cases: Caseload, pupils: pl.DataFrame) -> str:
             f"<td class='num'>{r['meetings_this_year']}</td>",
             f"<td>{_esc(r['last_meeting_on'])}</td>",
             f"<td class='num'>{requests}</td>",
-            f"<td>{_esc(r['annual_review_deadline_on'])}</td>",
+            f"<td>{_annual_review_cell(r)}</td>",
             f"<td class='num'>{r['records_missing'] or ''}</td>",
             f"<td class='next'><span{' class=late' if overdue else ''}>{_esc(r['next_due_on'])}</span>"
             f"{': ' + _esc(r['next_due']) if r['next_due'] else ''}</td>",

@@ -13,10 +13,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from sendlib.present.privacy import Sum, Table, protect, protect_table, small
+from sendlib.present.privacy import Sum, Table, protect, protect_table, show_count, small
 from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
 from sendlib.present.escape import plotly_text
-from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS, ANNUAL_REVIEW_STATUSES
+from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS, DEADLINE_STATUSES
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
     COVERAGE_STATUSES,
@@ -260,22 +260,40 @@ def annual_review_deadlines(reviews: pl.DataFrame, threshold: int) -> go.Figure:
     """EHC plan annual review deadlines by month, coloured by status.
 
     Each status's total is a whole-school figure (the headlines give it), so a small month
-    is hidden together with another month of the same status.
+    is hidden together with another month of the same status. Plans with no review on
+    record (``no_record``) have no deadline to draw: a note under the chart counts them as
+    a gap in the data.
     """
+    dated = reviews.filter(pl.col("status") != "no_record")
     by_month = (
-        reviews.group_by(month=pl.col("deadline_on").dt.truncate("1mo"))
-        .agg((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in ANNUAL_REVIEW_STATUSES)
+        dated.group_by(month=pl.col("deadline_on").dt.truncate("1mo"))
+        .agg((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in DEADLINE_STATUSES)
         .sort("month")
     )
-    table = protect_table(by_month, "month", ANNUAL_REVIEW_STATUSES, threshold)
+    table = protect_table(by_month, "month", DEADLINE_STATUSES, threshold)
     labels = [f"{m:%b %Y}" for m in table.groups]
-    fig = _stacked_counts(table, labels, ANNUAL_REVIEW_STATUSES, ANNUAL_REVIEW_LABELS, "reviews")
+    fig = _stacked_counts(table, labels, DEADLINE_STATUSES, ANNUAL_REVIEW_LABELS, "reviews")
+    notes = _hidden_notes(table.any_hidden, threshold)
+    gaps = reviews.height - dated.height
+    if gaps:
+        notes.append(
+            dict(
+                text=f"Not drawn: {show_count(gaps, threshold)} EHC plans with no review date "
+                "on record (a gap in the data).",
+                xref="paper",
+                yref="paper",
+                x=0,
+                y=-0.28 if notes else -0.2,
+                showarrow=False,
+                font=dict(size=11, color="#555"),
+            )
+        )
     return _layout(
         fig,
         "EHC plan annual review deadlines by month",
         barmode="stack",
         yaxis_title="annual reviews",
-        annotations=_hidden_notes(table.any_hidden, threshold),
+        annotations=notes,
     )
 
 

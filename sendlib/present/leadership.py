@@ -15,9 +15,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from sendlib.present.figures import ON_TRACK, coverage_disclosure
-from sendlib.present.privacy import Table, privacy_note
+from sendlib.present.privacy import Table, privacy_note, show_count
 from sendlib.rules.capacity import Capacity, capacity
-from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.annual_reviews import (
+    annual_review_reports,
+    annual_reviews,
+    school_day_before,
+)
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
     record_timeliness,
@@ -52,6 +56,7 @@ class LeadershipSummary:
     coverage: pl.DataFrame
     reviews: pl.DataFrame
     records: pl.DataFrame
+    reports: pl.DataFrame
     backlog: pl.DataFrame
     capacity: Capacity
     headlines: list[Headline] = field(default_factory=list)
@@ -90,6 +95,7 @@ def leadership_summary(school: School, as_of: dt.date | None = None) -> Leadersh
     coverage = review_coverage(school, a)
     reviews = annual_reviews(school, a)
     records = record_timeliness(school, a)
+    reports = annual_review_reports(school, a)
     cap = capacity(school, a)
     summary = LeadershipSummary(
         school=school,
@@ -98,6 +104,7 @@ def leadership_summary(school: School, as_of: dt.date | None = None) -> Leadersh
         coverage=coverage,
         reviews=reviews,
         records=records,
+        reports=reports,
         backlog=open_backlog(school, times, a),
         capacity=cap,
     )
@@ -163,7 +170,7 @@ def _headlines(s: LeadershipSummary) -> list[Headline]:
             f"{overdue_reviews:,} / {soon_reviews:,}",
             f"Of {s.reviews.height:,} EHC plans, {overdue_reviews:,} annual reviews are past their "
             f"deadline and {soon_reviews:,} fall due within {policy.due_soon_days} days; invitations "
-            "must go out two weeks before each meeting.",
+            "must go out two weeks before each meeting." + _annual_review_detail(s),
             overdue_reviews,
         ),
         Headline(
@@ -202,7 +209,6 @@ def _year_label(group: str) -> str:
 
 def _actions(s: LeadershipSummary) -> list[str]:
     """What to do next, each sentence derived from the figures and suppressed."""
-    a = s.year.as_of
     within = s.school.policy.acknowledge_within_school_days
     actions = []
     overdue = s.times.filter(pl.col("status") == "open_overdue")
@@ -238,18 +244,7 @@ def _actions(s: LeadershipSummary) -> list[str]:
     behind = _furthest_behind(s)
     if behind:
         actions.append(behind)
-    late_reviews = s.reviews.filter(pl.col("status") == "overdue")
-    if late_reviews.height:
-        actions.append(
-            f"Hold the {late_reviews.height:,} overdue EHC plan annual reviews: with two weeks' "
-            f"notice the earliest date is {a + dt.timedelta(days=14):%d %B %Y}."
-        )
-    soon = s.reviews.filter(pl.col("status") == "due_soon")
-    if soon.height:
-        actions.append(
-            f"Send invitations for the {soon.height:,} annual reviews due in the next six weeks; "
-            f"the first must go out by {max(soon['invite_by'].min(), a):%d %B %Y}."
-        )
+    actions += _annual_review_actions(s)
     missing = s.records.filter(pl.col("record_status") == "missing")
     if missing.height:
         actions.append(
@@ -266,6 +261,94 @@ def _actions(s: LeadershipSummary) -> list[str]:
         )
     if not actions:
         actions.append("No action needed: every duty in this report is being met.")
+    return actions
+
+
+def _reader_day(s: LeadershipSummary, day: dt.date) -> str:
+    """A date for readers: one that is not a school day says so and gives the one before."""
+    before = school_day_before(s.school.calendar, day)
+    if before is None:
+        return f"{day:%d %B %Y}"
+    return f"{day:%A %d %B %Y} (not a school day: by {before:%A %d %B %Y})"
+
+
+def _annual_review_detail(s: LeadershipSummary) -> str:
+    """The headline's further sentences: data gaps, preparing for adulthood, transfers."""
+    t, reviews = s.threshold, s.reviews
+    parts = []
+    gaps = int((reviews["status"] == "no_record").sum())
+    if gaps:
+        parts.append(
+            f" {show_count(gaps, t)} EHC plans have no last review on record as of this date "
+            "(a gap in the data, not a deadline met): add last_annual_review_on or the plan's "
+            "start to the school's files."
+        )
+    adulthood = int(reviews["preparing_for_adulthood"].sum())
+    if adulthood:
+        parts.append(
+            f" {show_count(adulthood, t)} of the reviews, for pupils in Year 9 and above, cover "
+            "preparing for adulthood (Code of Practice 8.9)."
+        )
+    transfer = reviews.filter(pl.col("transfer_deadline_on").is_not_null())
+    if transfer.height:
+        first = transfer.sort("transfer_deadline_on").row(0, named=True)
+        parts.append(
+            f" {show_count(transfer.height, t)} pupils moving phase have the transfer deadline "
+            f"{_reader_day(s, first['transfer_deadline_on'])}; their reviews should be held by "
+            f"{_reader_day(s, first['hold_by'])}, so the local authority can decide and amend."
+        )
+    return "".join(parts)
+
+
+def _annual_review_actions(s: LeadershipSummary) -> list[str]:
+    """What to do about annual reviews: overdue, invitations, short notice, late reports."""
+    a, t, reviews = s.year.as_of, s.threshold, s.reviews
+    actions = []
+    late_reviews = reviews.filter(pl.col("status") == "overdue")
+    if late_reviews.height:
+        actions.append(
+            f"Hold the {late_reviews.height:,} overdue EHC plan annual reviews: with two weeks' "
+            f"notice the earliest date is {_reader_day(s, a + dt.timedelta(days=14))}."
+        )
+    soon = reviews.filter((pl.col("status") == "due_soon") & pl.col("booked_on").is_null())
+    if soon.height:
+        first = soon["invite_by"].min()
+        when = (
+            f"the first invite-by date, {_reader_day(s, first)}, has passed"
+            if first < a
+            else f"the first must go out by {_reader_day(s, first)}"
+        )
+        actions.append(
+            f"Send invitations for the {soon.height:,} annual reviews due in the next six weeks "
+            f"and not yet booked; {when}."
+        )
+    short = reviews.filter(pl.col("short_notice"))
+    if short.height:
+        unrecorded = int(short["invited_on"].is_null().sum())
+        actions.append(
+            f"{show_count(short.height, t)} booked annual reviews are on short notice: their "
+            "invite-by date (two weeks before the meeting) has passed, the earliest on "
+            f"{_reader_day(s, short['invite_by'].min())}"
+            + (
+                f", and for {show_count(unrecorded, t)} the invitation date is not recorded"
+                if unrecorded
+                else ""
+            )
+            + "; check the invitations went out or move the meeting."
+        )
+    late_transfer = int(reviews["late_for_amendment"].sum())
+    if late_transfer:
+        actions.append(
+            f"{show_count(late_transfer, t)} phase-transfer reviews were held after their hold-by "
+            "date, too late for the local authority to amend the plan comfortably before the "
+            "transfer deadline: tell the local authority now."
+        )
+    missing = int((s.reports["report_status"] == "report_missing").sum())
+    if missing:
+        actions.append(
+            f"Send the review report for {show_count(missing, t)} annual reviews held more than "
+            "two weeks ago (SEND Regulations 2014, reg. 20)."
+        )
     return actions
 
 

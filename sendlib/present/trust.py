@@ -172,6 +172,13 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def _no_record(count: int | None, threshold: int) -> str:
+    """Beside a school's overdue reviews: its EHC plans with no review date on record."""
+    if not count:
+        return ""
+    return f" ({show_count(count, threshold)} with no review date on record)"
+
+
 def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
     """The schools side by side, as text, with every small count suppressed.
 
@@ -192,7 +199,7 @@ def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
                 show_count(h["open_overdue"], t),
                 show_share(h["on_track"], h["registered"], t),
                 show_count(h["never_met"], t),
-                show_count(h["reviews_overdue"], t),
+                show_count(h["reviews_overdue"], t) + _no_record(h.get("reviews_no_record"), t),
                 _pct(h["utilisation_this_term"]),
                 _pct(h["forecast_utilisation_rest_of_year"]),
             )

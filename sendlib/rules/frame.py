@@ -218,6 +218,7 @@ class SchoolGroup:
     pupils: pl.DataFrame | pl.LazyFrame
     requests: pl.DataFrame | pl.LazyFrame
     meetings: pl.DataFrame | pl.LazyFrame
+    plans: pl.DataFrame | pl.LazyFrame
     days: DayNumbers
 
     @classmethod
@@ -245,6 +246,7 @@ class SchoolGroup:
             pupils=stacked("pupils"),
             requests=stacked("requests"),
             meetings=stacked("meetings").with_columns(day=pl.col("starts_at").dt.date()),
+            plans=stacked("plans"),
             days=DayNumbers.of(schools),
         )
 
@@ -254,7 +256,7 @@ class SchoolGroup:
 
         Rows are tagged with their school's position (``_school``); ``DATASET/schools``
         holds each school's folder name (``slug``) and ``school.toml`` text. The first ``parts`` files of each table (default all) are read; with ``lazy`` the
-        pupils, requests and meetings are ``pl.scan_parquet`` queries, otherwise read now
+        pupils, requests, meetings and plans are ``pl.scan_parquet`` queries, otherwise read now
         (the in-memory path). Each school's settings are validated as ``school.toml`` is.
         """
         root = Path(dataset)
@@ -283,6 +285,7 @@ class SchoolGroup:
             pupils=table("pupils"),
             requests=table("requests"),
             meetings=meetings.with_columns(day=pl.col("starts_at").dt.date()),
+            plans=table("plans"),
             days=DayNumbers.of(schools),
         )
 

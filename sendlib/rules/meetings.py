@@ -231,16 +231,19 @@ def coverage_breakdown(coverage: pl.DataFrame, by: str) -> pl.DataFrame:
 
 
 def record_timeliness(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
-    """Whether the written record of each held parent meeting went out in time.
+    """Whether the written record of each held review or concern meeting went out in time.
 
-    Policy ``record_within_school_days`` (seed 001: a brief written record goes to parents).
-    Columns: meeting_id, pupil_id, kind, day, record_sent_on, record_due_on,
-    school_days_to_record, record_status (on_time, late, missing, not_yet_due).
+    Policy ``record_within_school_days`` (seed 001; Code of Practice 6.71). An annual
+    review's report runs on 14 calendar days instead
+    (:func:`sendlib.rules.annual_reviews.annual_review_reports`). Columns: meeting_id,
+    pupil_id, kind, day, record_sent_on, record_due_on, school_days_to_record,
+    record_status (on_time, late, missing, not_yet_due).
     """
     year = school_year(school, as_of)
     a, calendar = year.as_of, school.calendar
     limit = school.policy.record_within_school_days
-    held = counting_meetings(school, a, year.start).with_columns(
+    sen_support = counting_meetings(school, a, year.start).filter(pl.col("kind") != "annual_review")
+    held = sen_support.with_columns(
         pl.when(pl.col("record_sent_on") <= a)
         .then(pl.col("record_sent_on"))
         .alias("record_sent_on")

@@ -82,6 +82,8 @@ def _headlines(
         pl.len().alias("ehc_plans"),
         (pl.col("status") == "overdue").sum().alias("reviews_overdue"),
         (pl.col("status") == "due_soon").sum().alias("reviews_due_soon"),
+        # No review date on record as of the date: a gap in the data, never a guess.
+        (pl.col("status") == "no_record").sum().alias("reviews_no_record"),
     )
     schools = pl.DataFrame(
         {
@@ -94,6 +96,7 @@ def _headlines(
     )
     counts = ["requests", *STATUSES, "decided", "registered", "on_track"]
     counts += ["never_met", "missed_term", "ehc_plans", "reviews_overdue", "reviews_due_soon"]
+    counts += ["reviews_no_record"]
     frame = (
         schools.join(requests, on=SCHOOL, how="left")
         .join(pupils, on=SCHOOL, how="left")

@@ -25,9 +25,19 @@ from sendlib.school.policy import Policy, policy_problems
 
 PHASES = ("primary", "secondary", "all-through", "special")
 DATE_FORMATS = ("iso", "dd/mm/yyyy")
-DEFAULT_TRANSFER_YEAR = {"primary": 6, "secondary": 11, "all-through": 11, "special": 11}
+#: Year groups whose EHC plans face a phase-transfer deadline (DOMAIN.md "An annual
+#: review"); an infant school sets [2], a middle school its last year.
+DEFAULT_TRANSFER_YEARS = {
+    "primary": (6,),
+    "secondary": (11,),
+    "all-through": (6, 11),
+    "special": (6, 11),
+}
 
-_SCHOOL_KEYS = {"name", "phase", "transfer_year_group", "nation", "date_format"}
+_SCHOOL_KEYS = {
+    "name", "phase", "transfer_year_groups", "transfer_year_group", "sixth_form", "nation",
+    "date_format",
+}  # fmt: skip
 _SENDCO_KEYS = {"working_days", "day_starts", "day_ends", "send_hours_per_day"}
 _TOP_KEYS = {"school", "sendco", "policy", "terms", "closures"}
 FILE = "school.toml"
@@ -49,13 +59,16 @@ class SchoolConfig:
 
     name: str
     phase: str
-    transfer_year_group: int
+    #: The year groups with a phase-transfer deadline (``transfer_year_groups``).
+    transfer_year_groups: tuple[int, ...]
     nation: str
     date_format: str
     sendco: SendcoPattern
     policy: Policy
     terms: tuple[Term, ...]
     closures: tuple[Closure, ...] = field(default=())
+    #: Whether the school has a sixth form (Year 11 pupils may stay on: DOMAIN.md).
+    sixth_form: bool = False
 
     def calendar(self) -> SchoolCalendar:
         """The school calendar these settings describe."""
@@ -115,10 +128,11 @@ def parse_config(raw: dict[str, Any]) -> SchoolConfig:
     if date_format not in DATE_FORMATS:
         problem("[school] date_format", date_format, '"iso" or "dd/mm/yyyy"')
         date_format = "iso"
-    transfer = school.get("transfer_year_group", DEFAULT_TRANSFER_YEAR[phase])
-    if isinstance(transfer, bool) or not isinstance(transfer, int) or not 1 <= transfer <= 13:
-        problem("[school] transfer_year_group", transfer, "a year group from 1 to 13")
-        transfer = DEFAULT_TRANSFER_YEAR[phase]
+    transfer = _transfer_years(school, phase, problem)
+    sixth_form = school.get("sixth_form", False)
+    if not isinstance(sixth_form, bool):
+        problem("[school] sixth_form", sixth_form, "true or false")
+        sixth_form = False
 
     pattern = _sendco_pattern(sendco, problem)
     for key, expected in policy_problems(policy_raw):
@@ -155,14 +169,46 @@ def parse_config(raw: dict[str, Any]) -> SchoolConfig:
     return SchoolConfig(
         name=name.strip(),
         phase=phase,
-        transfer_year_group=transfer,
+        transfer_year_groups=transfer,
         nation=nation,
         date_format=date_format,
         sendco=pattern,
         policy=policy,
         terms=tuple(ordered),
         closures=tuple(closures),
+        sixth_form=sixth_form,
     )
+
+
+def _is_year(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int) and 1 <= value <= 13
+
+
+def _transfer_years(school: dict, phase: str, problem) -> tuple[int, ...]:
+    """``transfer_year_groups`` as a list; the older ``transfer_year_group = N`` reads as [N]."""
+    default = DEFAULT_TRANSFER_YEARS[phase]
+    if "transfer_year_groups" in school and "transfer_year_group" in school:
+        problem(
+            "[school] transfer_year_group",
+            school["transfer_year_group"],
+            "only one of transfer_year_groups or transfer_year_group (the older, single form)",
+        )
+        return default
+    if "transfer_year_group" in school:
+        single = school["transfer_year_group"]
+        if not _is_year(single):
+            problem("[school] transfer_year_group", single, "a year group from 1 to 13")
+            return default
+        return (single,)
+    years = school.get("transfer_year_groups", list(default))
+    if not isinstance(years, list) or not all(_is_year(y) for y in years):
+        problem(
+            "[school] transfer_year_groups",
+            years,
+            "a list of year groups from 1 to 13, such as [6] or [6, 11] (may be empty)",
+        )
+        return default
+    return tuple(sorted(set(years)))
 
 
 def _table(raw: dict, key: str, problem) -> dict:

@@ -65,6 +65,9 @@ class Policy:
     #: passes this many pounds is flagged above_notional (DfE: the notional SEN budget meets
     #: additional support up to GBP 6,000 a pupil; above it the LA may add top-up funding).
     notional_threshold: int = 6000
+    #: DOMAIN.md "An annual review": a phase-transfer review is held this many weeks before
+    #: the transfer deadline, so the local authority can decide (4 weeks) and amend (8 more).
+    transfer_review_weeks: int = 12
 
     def __post_init__(self) -> None:
         # TOML gives arrays as lists; keep the frozen policy hashable.

@@ -56,6 +56,9 @@ REGISTER_STATUSES = ("K", "E", "M", "left")
 SEXES = ("F", "M")
 #: Provision (DOMAIN.md, "Provision"): what an intervention is; a resource is bought by the year.
 INTERVENTION_KINDS = ("small_group", "one_to_one", "in_class", "external_specialist", "resource")
+#: Where a Year 11 pupil goes after Year 11 (DOMAIN.md "An annual review": who has the
+#: 31 March transfer deadline).
+POST16_DESTINATIONS = ("own_sixth_form", "college", "other")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,14 @@ TABLES: dict[str, Table] = {
             Column("sex", "code", nullable=True, codes=SEXES, optional=True),
             Column("fsm", "bool", nullable=True, optional=True),
             Column("display_name", "text", nullable=True, optional=True),
+            Column("date_of_birth", "date", nullable=True, optional=True),
+            Column(
+                "post16_destination",
+                "code",
+                nullable=True,
+                codes=POST16_DESTINATIONS,
+                optional=True,
+            ),
         ),
     ),
     "requests": Table(
@@ -138,6 +149,9 @@ TABLES: dict[str, Table] = {
             Column("status", "code", codes=MEETING_STATUSES),
             Column("record_sent_on", "date", nullable=True),
             Column("request_id", "id", nullable=True),
+            # Annual reviews: when invitations went out, when the local authority decided.
+            Column("invited_on", "date", nullable=True, optional=True),
+            Column("la_decision_on", "date", nullable=True, optional=True),
         ),
     ),
     "plans": Table(

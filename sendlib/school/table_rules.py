@@ -79,6 +79,14 @@ class _Context:
             return []
         return [_unknown(self.frame, self.file, column, known, key, f"{table}.csv")]
 
+    def if_present(
+        self, column: str, mask: Callable[[], pl.Expr], expected: pl.Expr
+    ) -> list[pl.DataFrame]:
+        """Problems of an optional column's rule, when the file has that column."""
+        if column not in self.frame.columns:
+            return []
+        return [problem_rows(self.frame, mask(), self.file, column, expected)]
+
     def in_calendar(
         self, column: str, *, date_of: pl.Expr | None = None, from_start: bool = True
     ) -> list[pl.DataFrame]:
@@ -141,6 +149,11 @@ def _pupils(c: _Context) -> list[pl.DataFrame]:
             "(or of the plan itself, if it has not been reviewed yet)",
         ),
         *c.unknown("lead_staff_id", "staff", "staff_id"),
+        *c.if_present(
+            "date_of_birth",
+            lambda: col("date_of_birth") > col("registered_on"),
+            pl.format("a date of birth before registered_on ({})", col("registered_on")),
+        ),
     ]
 
 
@@ -184,6 +197,16 @@ def _meetings(c: _Context) -> list[pl.DataFrame]:
         ),
         *c.in_calendar("starts_at", date_of=col("starts_at").dt.date(), from_start=False),
         *c.in_calendar("record_sent_on", from_start=False),
+        *c.if_present(
+            "invited_on",
+            lambda: col("invited_on") > col("starts_at").dt.date(),
+            pl.format("a date on or before the meeting ({})", col("starts_at").dt.date()),
+        ),
+        *c.if_present(
+            "la_decision_on",
+            lambda: col("la_decision_on") < col("starts_at").dt.date(),
+            pl.format("a date on or after the meeting ({})", col("starts_at").dt.date()),
+        ),
     ]
 
 

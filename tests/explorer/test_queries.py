@@ -5,7 +5,8 @@ Tiny school (tests/fixtures/tiny): Autumn 2025 Wed 3 Sep - Fri 19 Dec (half term
 INSET Mon 3 Nov), Spring 2026 Mon 5 Jan - Fri 27 Mar (half term 16-20 Feb), Summer 2026
 Mon 13 Apr - Tue 21 Jul. Pupils: P1 K Y3 SLCN lead T1; P2 K Y4 SEMH lead T2; P3 E Y6 ASD
 lead T1, last annual review Mon 10 Mar 2025 (Year 6 is a primary's transfer year: deadline
-15 Feb 2026, DOMAIN.md); P4 K Y2 MLD lead T2, registered Mon 10 Nov 2025; P5 M (monitored).
+Sat 14 Feb 2026, the day before 15 February, DOMAIN.md; issue 12 point 4 corrected it from
+15 Feb, and the invite-by date from 1 Feb to Sat 31 Jan); P4 K Y2 MLD lead T2, registered Mon 10 Nov 2025; P5 M (monitored).
 
 As of Fri 6 Mar 2026 (Spring term; Autumn completed), DOMAIN.md "Statuses" gives: P1 met
 in Autumn (M1) and Spring (M2) -> done_this_term; P2 met in Autumn (M3), M6 in Spring was
@@ -89,8 +90,8 @@ def test_caseload_lists_registered_and_monitored_pupils_with_their_meeting_statu
         (1, 1),
         (0, 0),
     ]
-    # P3's annual review: phase-transfer deadline Sun 15 Feb 2026, passed.
-    assert rows["P3"]["annual_review_deadline_on"] == D(2026, 2, 15)
+    # P3's annual review: phase-transfer deadline Sat 14 Feb 2026, passed.
+    assert rows["P3"]["annual_review_deadline_on"] == D(2026, 2, 14)
     assert rows["P3"]["annual_review_status"] == "overdue"
     assert CASES.has_names is False
 
@@ -103,12 +104,12 @@ def test_a_pupil_registered_after_as_of_is_not_yet_on_the_caseload():
 
 def test_next_due_is_the_most_overdue_thing_owed_for_each_pupil():
     # P2: plan L2's review was due Fri 12 Dec 2025 and is not recorded; P3: annual review
-    # invitations by Sun 1 Feb 2026 (14 days before 15 Feb); P4: R5 due Mon 2 Feb.
+    # invitations by Sat 31 Jan 2026 (14 days before 14 Feb); P4: R5 due Mon 2 Feb.
     next_due = dict(CASES.pupils.select("pupil_id", "next_due_on").iter_rows())
     assert next_due == {
         "P1": None,
         "P2": D(2025, 12, 12),
-        "P3": D(2026, 2, 1),
+        "P3": D(2026, 1, 31),
         "P4": D(2026, 2, 2),
         "P5": None,
     }
@@ -250,27 +251,31 @@ def test_no_meeting_list_in_a_holiday():
 
 
 def test_annual_review_invitations_need_two_weeks_notice():
-    # As of Fri 6 Mar 2026, P3's deadline (15 Feb) has passed: invite now; with two weeks'
-    # notice (reg. 20) the earliest meeting is Fri 20 Mar, too late for the deadline.
+    # As of Fri 6 Mar 2026, P3's deadline (Sat 14 Feb, the day before 15 February: issue 12
+    # point 4 corrected it from 15 Feb) has passed: invite now; with two weeks' notice
+    # (reg. 20) the earliest meeting is Fri 20 Mar, too late for the deadline. Hold by
+    # 14 Feb less 12 weeks = Sat 22 Nov 2025.
     invite = annual_reviews_to_invite(CASES, CASES.pupils)
     assert invite.row(0, named=True) | {"display_name": None} == {
         "pupil_id": "P3",
         "display_name": None,
         "year_group": "6",
-        "deadline_on": D(2026, 2, 15),
+        "deadline_on": D(2026, 2, 14),
         "transfer_deadline": True,
-        "invite_by": D(2026, 2, 1),
+        "hold_by": D(2025, 11, 22),
+        "invite_by": D(2026, 1, 31),
         "invite_late": True,
         "earliest_meeting_on": D(2026, 3, 20),
         "deadline_reachable": False,
         "next_review_booked_on": None,
+        "short_notice": False,
         "status": "overdue",
     }
-    # As of Sat 10 Jan 2026: invite by Sun 1 Feb, within the six-week window; still in time.
+    # As of Sat 10 Jan 2026: invite by Sat 31 Jan, within the six-week window; still in time.
     january = caseload(SCHOOL, D(2026, 1, 10))
     row = annual_reviews_to_invite(january, january.pupils).row(0, named=True)
     assert (row["invite_by"], row["invite_late"], row["deadline_reachable"]) == (
-        D(2026, 2, 1),
+        D(2026, 1, 31),
         False,
         True,
     )
@@ -314,12 +319,12 @@ def test_pupil_timeline_leaves_out_later_records_but_shows_booked_meetings():
 
 
 def test_next_due_for_one_pupil_soonest_first():
-    # P3: invitations (Sun 1 Feb), the phase-transfer deadline (Sun 15 Feb), this term's
+    # P3: invitations (Sat 31 Jan), the phase-transfer deadline (Sat 14 Feb), this term's
     # parent meeting (by the end of term, Fri 27 Mar). Its EHC plan's review is the annual
     # review, so the plan is not listed again.
     assert pupil_next_due(CASES, "P3").rows() == [
-        (D(2026, 2, 1), "Send annual review invitations (14 days' notice)", True),
-        (D(2026, 2, 15), "Hold the annual review (phase-transfer deadline)", True),
+        (D(2026, 1, 31), "Send annual review invitations (14 days' notice)", True),
+        (D(2026, 2, 14), "Hold the annual review (phase-transfer deadline)", True),
         (D(2026, 3, 27), "Parent meeting owed this term (Spring 2026)", False),
     ]
 

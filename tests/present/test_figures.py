@@ -35,7 +35,7 @@ def test_annual_review_chart_counts_by_deadline_month():
     reviews = sendlib.annual_reviews(SCHOOL, AS_OF)
     fig = figures.annual_review_deadlines(reviews, 1)
     overdue = next(t for t in fig.data if t.name == "Overdue")
-    # P3's deadline is the Year 6 transfer deadline, 15 Feb 2026.
+    # P3's deadline is the Year 6 transfer deadline, 14 Feb 2026.
     assert list(overdue.x) == ["Feb 2026"] and list(overdue.y) == [1]
 
 
@@ -45,3 +45,16 @@ def test_capacity_chart_shows_supply_in_hours():
     supply = next(t for t in fig.data if t.name == "Protected SENDCo hours")
     # A full week: 4 SENDCo days (Mon, Wed, Thu, Fri) x 4 protected hours.
     assert max(supply.y) == 16.0
+
+
+def test_annual_review_chart_says_how_many_plans_have_no_review_on_record():
+    # Issue 12 point 3: as of 1 Dec 2025 the primary sample has one EHC plan with no review
+    # on record (a data gap): not drawn as a deadline, counted under the chart (<5).
+    school = sendlib.load_school(
+        Path(__file__).resolve().parents[2] / "data_samples" / "harbourside-primary"
+    )
+    reviews = sendlib.annual_reviews(school, dt.date(2025, 12, 1))
+    fig = figures.annual_review_deadlines(reviews, 5)
+    notes = [a.text for a in fig.layout.annotations]
+    assert any("<5 EHC plans with no review date on record" in n for n in notes)
+    assert "No review date on record" not in {t.name for t in fig.data}

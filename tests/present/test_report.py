@@ -35,7 +35,7 @@ def test_headlines_are_worked_by_hand_for_the_tiny_school(tiny_summary):
     # the other three are on track (P2 and P4 still owe a spring meeting).
     assert tiny_summary.headline("on_track_share").number == pytest.approx(0.75)
     assert tiny_summary.headline("never_met").number == 1
-    # P3 is in Year 6 (transfer year), last reviewed 10 Mar 2025: deadline 15 Feb 2026, overdue.
+    # P3 is in Year 6 (transfer year), last reviewed 10 Mar 2025: deadline 14 Feb 2026, overdue.
     assert tiny_summary.headline("annual_reviews").value == "1 / 0"
 
 
@@ -162,3 +162,29 @@ def test_report_headlines_match_the_api_on_the_sample(rendered):
     for headline in summary.headlines:
         assert headline.value.replace("/", "").split()[0] in text
         assert headline.title.split(":")[0] in text
+
+
+def test_annual_review_actions_show_passed_dates_as_passed():
+    # Issue 12 point 5: as of Mon 2 Feb 2026 the tiny school's P3 (deadline Sat 14 Feb, due
+    # soon, not booked) had to be invited by Sat 31 Jan 2026: shown as passed, with its date
+    # and the school day before it (Fri 30 Jan), never moved to the as-of date.
+    summary = leadership_summary(sendlib.load_school(TINY), dt.date(2026, 2, 2))
+    text = " ".join(summary.actions)
+    assert (
+        "the first invite-by date, Saturday 31 January 2026 (not a school day: by Friday 30 "
+        "January 2026), has passed" in text
+    )
+    assert "02 February 2026" not in text
+
+
+def test_annual_review_headline_counts_and_dates_as_of_1_december_2025():
+    # Issue 12 points 3-4, primary sample as of Mon 1 Dec 2025: 4 overdue (not 2), one plan
+    # with no review on record (a data gap, <5 through the threshold). The transfer deadline,
+    # Sat 14 Feb 2026, is not a school day: Fri 13 Feb; hold by Sat 22 Nov 2025: Fri 21 Nov.
+    school = sendlib.load_school(SAMPLE.parent / "harbourside-primary")
+    summary = leadership_summary(school, dt.date(2025, 12, 1))
+    assert "Hold the 4 overdue EHC plan annual reviews" in " ".join(summary.actions)
+    sentence = summary.headline("annual_reviews").sentence
+    assert "(not a school day: by Friday 13 February 2026)" in sentence
+    assert "(not a school day: by Friday 21 November 2025)" in sentence
+    assert "<5 EHC plans have no last review on record" in sentence

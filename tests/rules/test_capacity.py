@@ -163,7 +163,7 @@ def test_forward_look_worked_by_hand():
     # Request meetings: 1 (M3) in the 112 school days so far; 81 school days left (Spring
     # 9-27 Mar 15, Summer 66: 29 before half term (May Day off), 35 after, 20-21 Jul 2)
     # -> 81/112 = 0.72 expected.
-    # The annual review owed (P3, deadline 15 Feb, overdue) is placed no sooner than two
+    # The annual review owed (P3, deadline 14 Feb, overdue) is placed no sooner than two
     # weeks' notice allows: Fri 20 Mar.
     result = capacity(SCHOOL, AS_OF)
     summary = result.summary

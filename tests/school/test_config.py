@@ -175,3 +175,41 @@ def test_tables_are_still_read_with_the_date_format_of_a_school_toml_with_proble
     edit(school, 'phase = "primary"', 'phase = "infant"\ndate_format = "dd/mm/yyyy"')
     # Only the phase is wrong: the day-first dates are not reported as well.
     assert_problem(only_problem(school), "[school] phase", "infant", "primary")
+
+
+def test_transfer_year_groups_as_a_list(school):
+    # DOMAIN "An annual review": an infant school sets [2]; all-through defaults to [6, 11].
+    edit(school, 'phase = "primary"', 'phase = "primary"\ntransfer_year_groups = [2]')
+    assert load_school(school).config.transfer_year_groups == (2,)
+
+
+def test_transfer_year_groups_defaults_by_phase(school):
+    assert load_school(school).config.transfer_year_groups == (6,)
+    assert load_school(school).config.sixth_form is False
+    edit(school, 'phase = "primary"', 'phase = "special"')
+    assert load_school(school).config.transfer_year_groups == (6, 11)
+
+
+def test_both_transfer_keys_are_reported(school):
+    edit(
+        school,
+        'phase = "primary"',
+        'phase = "primary"\ntransfer_year_groups = [6]\ntransfer_year_group = 6',
+    )
+    assert_problem(only_problem(school), "[school] transfer_year_group", "6", "only one of")
+
+
+@pytest.mark.parametrize(("value", "shown"), [("[0]", "[0]"), ('"6"', "6"), ("[6, 14]", "[6, 14]")])
+def test_transfer_year_groups_not_a_list_of_year_groups_is_reported(school, value, shown):
+    edit(school, 'phase = "primary"', f'phase = "primary"\ntransfer_year_groups = {value}')
+    assert_problem(only_problem(school), "[school] transfer_year_groups", shown, "a list of year")
+
+
+def test_sixth_form_not_true_or_false_is_reported(school):
+    edit(school, 'phase = "primary"', 'phase = "secondary"\nsixth_form = "yes"')
+    assert_problem(only_problem(school), "[school] sixth_form", "yes", "true or false")
+
+
+def test_transfer_review_weeks_policy(school):
+    add_policy(school, "transfer_review_weeks = 10")
+    assert load_school(school).policy.transfer_review_weeks == 10

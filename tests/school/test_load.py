@@ -704,3 +704,30 @@ def test_lenient_load_sets_aside_bad_assessments_and_keeps_the_rest(school):
     loaded = load_school(school, lenient=True)
     assert loaded.assessments["assessment_id"].to_list() == ["A1"]
     assert loaded.rejects.filter(pl.col("file") == "assessments.csv")["row"].to_list() == [3]
+
+
+def test_optional_annual_review_columns_are_validated(school):
+    # pupils: date_of_birth (a date), post16_destination (a code); meetings: invited_on on or
+    # before the meeting, la_decision_on on or after it.
+    for file, header in (("pupils.csv", "fsm"), ("meetings.csv", "request_id")):
+        text = (school / file).read_text(encoding="utf-8").splitlines()
+        extra = (
+            ",date_of_birth,post16_destination"
+            if file == "pupils.csv"
+            else ",invited_on,la_decision_on"
+        )
+        assert text[0].endswith(header)
+        lines = [text[0] + extra] + [line + ",," for line in text[1:]]
+        (school / file).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    edit(school, "pupils.csv", "2025-03-10,M,false,,", "2025-03-10,M,false,2014-13-01,sixth_form")
+    edit(school, "meetings.csv", "2025-03-20,,,", "2025-03-20,,2025-03-11,2025-03-01")
+    found = {(p.file, p.column): p for p in problems_of(school)}
+    assert set(found) == {
+        ("pupils.csv", "date_of_birth"),
+        ("pupils.csv", "post16_destination"),
+        ("meetings.csv", "invited_on"),
+        ("meetings.csv", "la_decision_on"),
+    }
+    assert "own_sixth_form" in found[("pupils.csv", "post16_destination")].expected
+    assert "on or before the meeting" in found[("meetings.csv", "invited_on")].expected
+    assert "on or after the meeting" in found[("meetings.csv", "la_decision_on")].expected

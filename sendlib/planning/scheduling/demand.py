@@ -3,9 +3,12 @@
 DOMAIN.md, "Parent meetings: the duties". For the term being planned:
 
 - a termly **review** for every registered pupil not yet met (held or booked) this term;
-- an **annual review** for every EHC plan whose deadline (12 months, or the phase-transfer
-  deadline) falls in the term or within ``due_soon_days`` after it, or has passed; it
-  also counts as that pupil's termly review, so the pupil is not owed both;
+- an **annual review** for every EHC plan whose deadline (the last day of the 12 months,
+  or the phase-transfer deadline) falls in the term or within ``due_soon_days`` after it,
+  or has passed; a transfer review aims at its hold-by date (``transfer_review_weeks``
+  before the deadline) while that can still be met. It also counts as that pupil's
+  termly review, so the pupil is not owed both. A plan with no review on record
+  (``no_record``) has no deadline to plan to and is left to the report's data gaps;
 - a **request meeting** for every meeting request awaiting one (offered or promised, or
   still open, and no meeting held or booked for it).
 
@@ -195,14 +198,20 @@ def build_demand(
     horizon = term.end + dt.timedelta(days=policy.due_soon_days)
     booked_ar = _booked(school, start, term.end, ["annual_review"], p)
     reviews = annual_reviews(school, p).filter(
-        (pl.col("deadline_on") <= horizon) & ~pl.col("pupil_id").is_in(booked_ar.implode())
+        (pl.col("status") != "no_record")
+        & (pl.col("deadline_on") <= horizon)
+        & ~pl.col("pupil_id").is_in(booked_ar.implode())
     )
     notice = max(start, p + dt.timedelta(days=NOTICE_DAYS))
     owed: list[MeetingOwed] = []
     for row in reviews.iter_rows(named=True):
         deadline = row["deadline_on"]
+        # A transfer review is held by its hold-by date so the local authority can amend
+        # the plan in time (reg. 18, 20(10), 22), while notice still allows it.
+        transfer = row["transfer_deadline_on"] == deadline and row["hold_by"] is not None
+        target = row["hold_by"] if transfer and row["hold_by"] >= notice else deadline
         # A deadline notice can no longer meet: hold it as soon as notice allows, in term.
-        latest = deadline if notice <= deadline <= term.end else term.end
+        latest = target if notice <= target <= term.end else term.end
         lead = row["lead_staff_id"]
         owed.append(
             MeetingOwed(
