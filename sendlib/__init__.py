@@ -10,7 +10,7 @@ from sendlib.rules import meetings as _meetings
 from sendlib.rules import requests as _requests
 from sendlib.rules.assessments import needs_assessments
 from sendlib.rules.impact import intervention_impact
-from sendlib.rules.meetings import record_timeliness, review_coverage
+from sendlib.rules.meetings import record_timeliness
 from sendlib.rules.plans import plan_reviews, pupil_plans
 from sendlib.rules.provision import provision_costs, pupil_provision
 from sendlib.school.asof import accepts_date_text
@@ -22,6 +22,7 @@ from sendlib.school.policy import Policy
 # These reach the many-school rules with the date as given: text is read here first.
 response_times = accepts_date_text(_requests.response_times)
 review_coverage = accepts_date_text(_meetings.review_coverage)
+record_timeliness = accepts_date_text(record_timeliness)
 annual_reviews = accepts_date_text(_annual_reviews.annual_reviews)
 
 __all__ = [
