@@ -35,6 +35,7 @@ from sendlib.explorer.queries import (
 from sendlib.explorer.views import (
     header_html,
     headline_html,
+    plans_todo_html,
     pupil_choice_label,
     pupil_html,
     pupils_intro_html,
@@ -231,6 +232,7 @@ class CaseloadExplorer:
     def _refresh_text(self, shown: pl.DataFrame) -> None:
         self.headlines.value = headline_html(headline_strip(self.cases, shown))
         self.todos.value = todo_html(self.cases, shown)
+        self.todos.value += plans_todo_html(self.cases, shown)
         self._show_table(shown)
 
     @staticmethod

@@ -18,11 +18,12 @@ from sendlib.explorer.labels import (
     reader_day,
 )
 from sendlib.explorer.queries import Caseload, booked_meetings
+from sendlib.rules.assessments import needs_assessments
 from sendlib.school.schema import SEN_STATUS_LABELS
 
 
 def pupil_timeline(cases: Caseload, pupil_id: str) -> pl.DataFrame:
-    """One pupil's year in date order: registration, requests, meetings, plans, reviews.
+    """One pupil's year in date order: registration, requests, meetings, plans, assessments.
 
     Columns: on, event, detail, booked (a meeting in the diary after ``as_of``). Records
     dated after ``as_of`` are left out, except meetings already booked.
@@ -41,6 +42,7 @@ def pupil_timeline(cases: Caseload, pupil_id: str) -> pl.DataFrame:
         *_meeting_events(cases, pupil_id, meetings),
         *_last_annual_review_events(cases, pupil_id, meetings),
         *_plan_events(cases, pupil_id),
+        *_assessment_events(cases, pupil_id),
     ]
     frame = pl.DataFrame(
         rows,
@@ -160,6 +162,43 @@ def _plan_events(cases: Caseload, pupil_id: str) -> list[dict]:
             rows.append(
                 _event(p["reviewed_on"], f"{p['plan_type']} reviewed", f"outcome: {outcome}")
             )
+    return rows
+
+
+def _assessment_events(cases: Caseload, pupil_id: str) -> list[dict]:
+    """An EHC needs assessment's steps recorded by ``as_of``, with its status then."""
+    found = needs_assessments(cases.school, cases.as_of).filter(pl.col("pupil_id") == pupil_id)
+    rows = []
+    for n in found.iter_rows(named=True):
+        status = n["status"].replace("_", " ")
+        rows.append(
+            _event(
+                n["requested_on"],
+                "EHC needs assessment requested",
+                f"by {n['requested_by']}; decision due {format_day(n['decision_due_on'])}, "
+                f"final plan due {format_day(n['final_due_on'])}; now: {status}",
+            )
+        )
+        if n["decision_on"] is not None:
+            rows.append(_event(n["decision_on"], "Local authority decision", n["decision"]))
+        if n["advice_requested_on"] is not None:
+            rows.append(
+                _event(
+                    n["advice_requested_on"],
+                    "School's advice requested",
+                    f"due {format_day(n['advice_due_on'])}; {n['advice_status'].replace('_', ' ')}",
+                )
+            )
+        if n["advice_sent_on"] is not None:
+            rows.append(
+                _event(
+                    n["advice_sent_on"],
+                    "School's advice sent",
+                    n["advice_status"].replace("_", " "),
+                )
+            )
+        if n["final_on"] is not None:
+            rows.append(_event(n["final_on"], "Final EHC plan issued", status))
     return rows
 
 

@@ -20,6 +20,12 @@ from sendlib.explorer.labels import (
     reader_day,
     year_label,
 )
+from sendlib.explorer.plans_todo import (
+    advice_to_send,
+    assessments_to_chase,
+    plan_reviews_due,
+    plans_to_write,
+)
 from sendlib.explorer.queries import Caseload, Headline
 from sendlib.explorer.timeline import pupil_next_due, pupil_records_missing, pupil_timeline
 from sendlib.explorer.todo import (
@@ -76,6 +82,52 @@ def todo_html(cases: Caseload, shown: pl.DataFrame) -> str:
         for title, content in columns
     )
     return f'<div class="todos">{body}</div>'
+
+
+def plans_todo_html(cases: Caseload, shown: pl.DataFrame) -> str:
+    """The graduated approach's four to-do lists side by side, for the pupils shown."""
+    names = cases.has_names
+
+    def who(r: dict) -> str:
+        return f"{_pupil_name(r, names)}, {_esc(year_label(r['year_group']))}"
+
+    def late(flag: bool, word: str = "overdue") -> str:
+        return f' <span class="late">{word}</span>' if flag else ""
+
+    write = [
+        f"<li>{who(r)}: {_esc(SEN_STATUS_LABELS[r['sen_status']])}, plan due by "
+        f"{format_day(r['due_by'])}{late(r['overdue'])}</li>"
+        for r in plans_to_write(cases, shown).iter_rows(named=True)
+    ]
+    review = [
+        f"<li>{who(r)}: {_esc(r['plan_type'])} review due {format_day(r['review_due_on'])}"
+        f"{late(r['overdue'])}</li>"
+        for r in plan_reviews_due(cases, shown).iter_rows(named=True)
+    ]
+    advice = [
+        f"<li>{who(r)}: assessment {_esc(r['assessment_id'])}, advice due "
+        f"{format_day(r['advice_due_on'])}{late(r['overdue'])}</li>"
+        for r in advice_to_send(cases, shown).iter_rows(named=True)
+    ]
+    chase = [
+        f"<li>{who(r)}: assessment {_esc(r['assessment_id'])}, "
+        + ("decision" if r["status"] == "decision_overdue" else "final plan")
+        + f" was due {format_day(r['due_on'])} ({r['weeks_since_request']} weeks since the "
+        "request)</li>"
+        for r in assessments_to_chase(cases, shown).iter_rows(named=True)
+    ]
+    columns = (
+        ("Plans to write", _list_or(write, "Every pupil shown has a plan.")),
+        ("Plan reviews due", _list_or(review, "No plan review due in the next 14 days.")),
+        ("Advice to send", _list_or(advice, "No advice owed.")),
+        ("Assessments to chase", _list_or(chase, "No assessment past its deadline.")),
+    )
+    body = "".join(
+        f'<section class="todo" aria-label="{_esc(title)}"><h3>{_esc(title)}</h3>'
+        f'<div class="scroll" tabindex="0">{content}</div></section>'
+        for title, content in columns
+    )
+    return f'<div class="todos plans-todos">{body}</div>'
 
 
 def _acknowledge_html(cases: Caseload, shown: pl.DataFrame) -> str:

@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
+from sendlib.present.graduated import graduated_columns
 from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
 from sendlib.rules.overview import GroupFigures, group_figures
 from sendlib.present.notebook import resolve_school_dir
@@ -102,7 +103,11 @@ class TrustOverview:
 
     def table(self) -> pl.DataFrame:
         """The overview table, every small count suppressed (see :func:`overview_table`)."""
-        return overview_table(self.headlines)
+        table = overview_table(self.headlines)
+        if self.group is None:
+            return table
+        order = self.headlines["school"].cast(pl.String)
+        return table.hstack(graduated_columns(self.group.schools, order, self.as_of))
 
     def introduction(self) -> str:
         """A sentence or two on what is compared, and which folders were left out."""

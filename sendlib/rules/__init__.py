@@ -2,6 +2,7 @@
 
 ``frame`` holds the many-school frame and day numbers every duty uses; ``requests``
 (response times), ``meetings`` (termly review coverage, written records),
-``annual_reviews`` and ``capacity`` hold one duty each; ``overview`` computes them all
+``annual_reviews`` and ``capacity`` hold one duty each; ``register`` the register over
+time (flows and the January census); ``overview`` computes them all
 together for a trust's schools.
 """

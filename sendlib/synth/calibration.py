@@ -25,6 +25,12 @@ Calibration (published national figures for England, from ``CALIBRATION.md``):
   meetings with parents are the second most time-consuming task (2018). The samples'
   SENDCos are therefore busy: protected hours of 3.5 a day on four days (primary) and
   5 a day on five days with an assistant SENDCo (secondary).
+- Timeliness of new EHC plans, DfE *Education, health and care plans* (reporting year
+  2025, published June 2025, calendar year 2024): 46.4% of new EHC plans were issued
+  within the statutory 20 weeks, down from 50.3% in 2023
+  (explore-education-statistics.service.gov.uk, "Timeliness of new education, health
+  and care plans"): :data:`ISSUED_WITHIN_20_WEEKS`, the chance that a sample school's
+  local authority issues a plan in time.
 
 Assumptions of the generator (not published figures, kept modest and stated here): the
 need mix is tilted by phase (SLCN x1.35, SPLD x0.7 in primary; SLCN x0.55, SPLD x1.35,
@@ -304,6 +310,11 @@ class SchoolSpec:
     def rng(self, part: str) -> random.Random:
         """Return an independent, reproducible random stream for one part of the school."""
         return random.Random(f"sendlib-sample|{self.seed}|{self.phase}|{self.n_roll}|{part}")
+
+
+#: DfE, Education, health and care plans (2025 release, calendar year 2024): the share of
+#: new EHC plans issued within 20 weeks of the request.
+ISSUED_WITHIN_20_WEEKS = 0.464
 
 
 def pick(rng: random.Random, weights: dict[str, float]) -> str:

@@ -12,9 +12,11 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
+from sendlib.synth.assessments import ASSESSMENT_COLUMNS, assessment_rows
 from sendlib.synth.calendars import CLOSURES_2025_26, TERMS_2025_26
 from sendlib.synth.calibration import SchoolSpec
 from sendlib.synth.records import Activity
+from sendlib.synth.register import REGISTER_COLUMNS, register_rows
 
 PUPIL_COLUMNS = (
     "pupil_id", "year_group", "sen_status", "primary_need", "lead_staff_id", "registered_on",
@@ -38,6 +40,8 @@ TABLE_COLUMNS = {
     "requests": REQUEST_COLUMNS,
     "meetings": MEETING_COLUMNS,
     "plans": PLAN_COLUMNS,
+    "assessments": ASSESSMENT_COLUMNS,
+    "register_changes": REGISTER_COLUMNS,
 }
 _ROLE_ORDER = ("sendco", "assistant_sendco", "head_of_year", "class_teacher", "other")
 
@@ -106,6 +110,8 @@ def table_rows(act: Activity) -> dict[str, Rows]:
         "requests": _request_rows(act),
         "meetings": _meeting_rows(act),
         "plans": _plan_rows(act),
+        "assessments": assessment_rows(act),
+        "register_changes": register_rows(act),
     }
 
 

@@ -16,9 +16,11 @@ The school is made in parts, each in its own module of ``sendlib.synth``:
 - :mod:`~sendlib.synth.requests`, :mod:`~sendlib.synth.annual_reviews`,
   :mod:`~sendlib.synth.reviews` and :mod:`~sendlib.synth.meetings`: the year's records,
   booked in one :mod:`~sendlib.synth.diary`;
-- :mod:`~sendlib.synth.files`: ``school.toml`` and the five tables as written;
+- :mod:`~sendlib.synth.assessments` and :mod:`~sendlib.synth.register`: EHC needs
+  assessments and register changes over two school years, made last;
 - :mod:`~sendlib.synth.provision`: the provision map (``interventions.csv`` and
-  ``provisions.csv``), made last on its own random stream.
+  ``provisions.csv``), made last on its own random stream;
+- :mod:`~sendlib.synth.files`: ``school.toml`` and the tables as written.
 
 :func:`simulate_school` composes them in a fixed order (later parts book around earlier
 ones); :func:`generate_school` writes the folder.
@@ -32,12 +34,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sendlib.synth.annual_reviews import annual_reviews
+from sendlib.synth.assessments import needs_assessments
 from sendlib.synth.calendars import DEFAULT_AS_OF, LAST_AS_OF, TERMS_2025_26
 from sendlib.synth.calibration import PHASES, SchoolSpec, Staffing
 from sendlib.synth.files import TABLE_COLUMNS, csv_bytes, school_toml, table_rows
 from sendlib.synth.meetings import external_meetings, fill_surgeries
 from sendlib.synth.provision import PROVISION_TABLES, provision_rows
 from sendlib.synth.records import Activity
+from sendlib.synth.register import register_changes
 from sendlib.synth.requests import make_requests
 from sendlib.synth.reviews import support_plans, termly_reviews
 from sendlib.synth.roll import make_roll, make_staff, register
@@ -78,8 +82,10 @@ def _make(spec: SchoolSpec) -> SyntheticSchool:
     support_plans(act)
     external_meetings(act)
     fill_surgeries(act)
+    # Last, each from its own random stream, so the earlier tables stay as they were.
+    needs_assessments(act)
+    register_changes(act)
     tables = table_rows(act)
-    # Last, on its own random stream: the tables above stay exactly as they were.
     tables.update(provision_rows(act))
     counts: dict[str, int] = {}
     fsm: dict[str, int] = {}
@@ -169,8 +175,8 @@ def generate_school(
     """Write a complete synthetic school folder into ``out_dir`` (created if needed).
 
     The folder holds ``school.toml`` and ``pupils.csv``, ``staff.csv``, ``requests.csv``,
-    ``meetings.csv``, ``plans.csv``, ``interventions.csv`` and ``provisions.csv`` in the
-    format of DESIGN.md ("A school folder").
+    ``meetings.csv``, ``plans.csv``, ``assessments.csv``, ``register_changes.csv``,
+    ``interventions.csv`` and ``provisions.csv`` in the format of DESIGN.md ("A school folder").
     The same arguments always write byte-identical files.
 
     Args:

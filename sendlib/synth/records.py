@@ -60,6 +60,32 @@ class Plan:
 
 
 @dataclass
+class Assessment:
+    """A request for an EHC needs assessment and what the local authority did with it."""
+
+    pupil: Pupil
+    requested: dt.date
+    requested_by: str
+    decision_on: dt.date | None = None
+    decision: str = ""
+    advice_requested: dt.date | None = None
+    advice_sent: dt.date | None = None
+    final_on: dt.date | None = None
+    outcome: str = ""
+
+
+@dataclass
+class RegisterChange:
+    """A pupil's move between the lists (``""`` from no list, ``left`` off them)."""
+
+    pupil: Pupil
+    changed_on: dt.date
+    from_status: str
+    to_status: str
+    reason: str
+
+
+@dataclass
 class Activity:
     """A school's year as it is generated: who it is, its diary, and the records so far."""
 
@@ -71,6 +97,8 @@ class Activity:
     requests: list[Request] = field(default_factory=list)
     meetings: list[Meeting] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    register_changes: list[RegisterChange] = field(default_factory=list)
 
     @classmethod
     def start(cls, spec: SchoolSpec, roll: list[Pupil], staff: Staff) -> Activity:

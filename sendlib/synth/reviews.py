@@ -4,7 +4,9 @@ Every registered pupil is due a review meeting each term, usually led by the cla
 teacher or head of year, with the SENDCo at about 40-50% of them; they cluster in the
 weeks of parents' evenings. One year group (Year 4 in a primary, Year 8 in a secondary)
 is noticeably behind, and a few pupils have not been met at all this year. A pupil on SEN
-support has one plan a term, reviewed at the term's review.
+support has one plan a term, reviewed at the term's review, and most reviews are followed
+by the next cycle's plan; a few pupils have no plan written, and some make no progress
+cycle after cycle.
 """
 
 from __future__ import annotations
@@ -146,34 +148,66 @@ def _review_in_term(
 
 
 def support_plans(act: Activity) -> None:
-    """APDR cycles: one plan a term for each pupil on SEN support, reviewed at the review."""
+    """APDR cycles: one plan a term for most pupils on SEN support, reviewed at the review."""
     rng = act.spec.rng("plans")
     held_reviews: dict[int, list[dt.date]] = {}
     for m in act.meetings:
         if m.kind == "review" and m.status == "held" and m.pupil is not None:
             held_reviews.setdefault(id(m.pupil), []).append(m.starts.date())
     outcomes = {"progress": 42, "some_progress": 30, "no_progress": 14, "met": 14}
+    # Some pupils make no progress cycle after cycle: the runs that call for the next step.
+    stuck = {"no_progress": 90, "some_progress": 10}
     for pupil in register_order(act.roll):
         if pupil.status != "K" or pupil.registered_on is None:
             continue
+        struggling = rng.random() < 0.2
+        if rng.random() < 0.06:
+            continue  # a pupil on SEN support whose plan was never written
         reviews = sorted(held_reviews.get(id(pupil), []))
-        previous: dt.date | None = None
-        for term in act.year.current_terms:
-            if pupil.registered_on > min(term.end, act.year.activity_end):
-                break
-            starts = previous or act.year.days.add(
-                max(term.start, pupil.registered_on), rng.randint(3, 9)
-            )
-            if starts is None or starts > act.year.activity_end:
-                break
-            in_term = [d for d in reviews if term.start <= d <= term.end]
-            reviewed = in_term[0] if in_term else None
-            if reviewed is not None and reviewed < starts:
-                starts = reviewed
-            due = act.year.days.add(term.end - dt.timedelta(days=10), 0) or term.end
-            due = max(due, starts)
-            plan = Plan(pupil, act.spec.settings.plan_type, starts, due, reviewed)
-            if reviewed is not None:
-                plan.outcome = pick(rng, outcomes)
-            act.plans.append(plan)
-            previous = reviewed or None
+        _cycles(act, rng, pupil, reviews, stuck if struggling else outcomes)
+
+
+def _cycles(
+    act: Activity,
+    rng: random.Random,
+    pupil: Pupil,
+    reviews: list[dt.date],
+    outcomes: dict[str, float],
+) -> None:
+    """One pupil's plans: one a term, each reviewed at the term's review and followed by the next."""
+    previous: dt.date | None = None
+    terms = act.year.cal.terms
+    for term in act.year.current_terms:
+        if pupil.registered_on > min(term.end, act.year.activity_end):
+            return
+        starts = previous or act.year.days.add(
+            max(term.start, pupil.registered_on), rng.randint(3, 9)
+        )
+        if starts is None or starts > act.year.activity_end:
+            return
+        in_term = [d for d in reviews if term.start <= d <= term.end]
+        reviewed = in_term[0] if in_term else None
+        if reviewed is not None and reviewed < starts:
+            starts = reviewed
+        plan = Plan(pupil, act.spec.settings.plan_type, starts, _review_due(act, term, starts))
+        plan.reviewed = reviewed
+        if reviewed is not None:
+            plan.outcome = pick(rng, outcomes)
+        act.plans.append(plan)
+        if reviewed is not None and rng.random() < 0.1:
+            return  # reviewed, but the next cycle's plan is not written yet
+        previous = reviewed or None
+    later_terms = [t for t in terms if t.start > act.year.activity_end]
+    if previous is not None and later_terms:
+        # the plan written at this term's review runs into next term
+        due = _review_due(act, later_terms[0], previous)
+        act.plans.append(Plan(pupil, act.spec.settings.plan_type, previous, due))
+
+
+def _review_due(act: Activity, term: Term, starts: dt.date) -> dt.date:
+    """A plan's review date: late in its term, or about a term on when written late in it."""
+    due = act.year.days.add(term.end - dt.timedelta(days=10), 0) or term.end
+    if (due - starts).days < 28:
+        later = starts + dt.timedelta(weeks=12)
+        due = act.year.days.add(later, 0) or later
+    return due

@@ -624,3 +624,15 @@ def test_a_meeting_for_an_unanswered_request_is_provisional(tmp_path):
     for request, provisional in placed.items():
         summary = events.filter(pl.col("uid").str.starts_with(f"request-{request}"))
         assert summary["status"].to_list() == ["TENTATIVE" if provisional else "CONFIRMED"]
+
+
+def test_a_plan_review_is_the_termly_review_due_by_its_review_date(school):
+    # P4's plan (started 17 Nov 2025) is due for review on Fri 20 Mar 2026, inside the
+    # window (the day after 6 Mar to Fri 27 Mar), so P4's termly review closes on 20 Mar, not at the
+    # term's end; P2's plan was due on 12 Dec 2025, before the window: its review keeps
+    # the term's end (DOMAIN.md, "Plans and the graduated approach").
+    with (school / "plans.csv").open("a", encoding="utf-8") as handle:
+        handle.write("L4,P4,SEN Support Plan,2025-11-17,2026-03-20,,\n")
+    owed = {m.key: m for m in build_demand(sendlib.load_school(school), SPRING, AS_OF).meetings}
+    assert owed["review:P4"].latest == D(2026, 3, 20)
+    assert owed["review:P2"].latest == D(2026, 3, 27)

@@ -14,7 +14,9 @@ DOMAIN.md, "Parent meetings: the duties". For the term being planned:
 
 Each meeting's window opens on the planning date (the term's first day if that is
 later), two weeks later for an annual review (SEND Regulations 2014, reg. 20: notice
-and advice go out two weeks before), and closes at its deadline or the term's end.
+and advice go out two weeks before), and closes at its deadline or the term's end; a
+termly review closes by the review date of the pupil's current SEN support plan when that
+falls in the window (a plan review is the termly review).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sendlib.school.asof import school_year
 from sendlib.school.calendar import Term
 from sendlib.rules.annual_reviews import NOTICE_DAYS, annual_reviews
 from sendlib.rules.meetings import counting_meetings, review_coverage
+from sendlib.rules.plans import plan_reviews, pupil_plans
 from sendlib.school.load import School
 from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.school.schema import COUNTING_KINDS
@@ -247,6 +250,7 @@ def build_demand(
         share = observed_led_share(school, term, p)
     with_sendco = _sendco_attended_reviews(need, sendco, share)
     review_minutes = levers.review_minutes or policy.meeting_minutes
+    plan_due = _plan_reviews_due(school, p, start, term)
     for row in need.iter_rows(named=True):
         lead = row["lead_staff_id"]
         led_by_sendco = lead in (None, sendco)
@@ -257,7 +261,7 @@ def build_demand(
                 kind="review",
                 minutes=review_minutes,
                 earliest=start,
-                latest=term.end,
+                latest=plan_due.get(row["pupil_id"], term.end),
                 lead_staff_id=None if led_by_sendco else lead,
                 sendco_attends=led_by_sendco or row["pupil_id"] in with_sendco,
                 weight=PRIORITY_WEIGHTS[row["status"]],
@@ -290,6 +294,19 @@ def build_demand(
         owed_key=pl.col("pupil_id").replace_strict(owed_key, default=None, return_dtype=pl.String)
     ).select("pupil_id", "sen_status", "status", "met_this_term", "booked_this_term", "owed_key")
     return Demand(term, p, start, tuple(owed), pupils)
+
+
+def _plan_reviews_due(school: School, p: dt.date, start: dt.date, term: Term) -> dict[str, dt.date]:
+    """Each pupil's current plan's review date, where it falls in the planning window.
+
+    A plan review is the pupil's termly review (DOMAIN.md, "Plans and the graduated
+    approach"), so the review is due no later than the plan's review_due_on.
+    """
+    due = plan_reviews(school, p).filter(
+        pl.col("plan_id").is_in(pupil_plans(school, p)["current_plan_id"].drop_nulls().implode()),
+        pl.col("review_due_on").is_between(start, term.end),
+    )
+    return dict(due.select("pupil_id", "review_due_on").iter_rows())
 
 
 def _review_status(school: School, term: Term, p: dt.date, start: dt.date, year) -> pl.DataFrame:
