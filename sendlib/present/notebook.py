@@ -53,18 +53,54 @@ def show(fig: go.Figure) -> None:
 
     Rendered reports must draw offline, so the library is inlined rather than fetched; the
     modebar is :data:`sendlib.present.figures.CHART_CONFIG`'s (PNG, zoom, pan, reset only).
+    A chart with nothing to draw is replaced by the sentence saying why; a chart's footnote
+    is printed under it as text, so it is never clipped.
     """
-    from sendlib.present.figures import CHART_CONFIG
+    from sendlib.present.figures import CHART_CONFIG, chart_notes
 
     global _plotly_js_sent
+    note, empty = chart_notes(fig)
+    if empty:
+        display(HTML(f'<p class="chart-empty">{html_text(empty)}</p>'))
+        return
     include = not _plotly_js_sent
     _plotly_js_sent = True
-    display(HTML(fig.to_html(full_html=False, include_plotlyjs=include, config=CHART_CONFIG)))
+    drawn = go.Figure(fig).update_layout(meta=None)
+    display(HTML(drawn.to_html(full_html=False, include_plotlyjs=include, config=CHART_CONFIG)))
+    if note:
+        display(HTML(f'<p class="chart-note">{html_text(note)}</p>'))
+
+
+#: Headers in words for the column names sendlib's frames use (others: "snake_case" -> "Snake case").
+HEADERS = {
+    "pupil_id": "Pupil",
+    "year_group": "Year group",
+    "sen_status": "SEN status",
+    "primary_need": "Primary need",
+    "lead_staff_id": "Lead staff",
+    "pupils": "Pupils",
+    "len": "Count",
+    "on_track_share": "On track (%)",
+    "terms_offered_not_held": "Terms offered, family did not attend",
+    "record_status": "Written record",
+}
+
+
+def header(column: str) -> str:
+    """A frame's column name as a table header a reader understands (``Year group``)."""
+    if column in HEADERS:
+        return HEADERS[column]
+    if column.isidentifier() and column == column.lower():
+        return column.replace("_", " ").capitalize()
+    return column
 
 
 def show_table(frame: pl.DataFrame, caption: str | None = None) -> None:
-    """Display a small table as plain HTML (no dtypes row, no index); every cell is text."""
-    head = "".join(f"<th>{html_text(c)}</th>" for c in frame.columns)
+    """Display a small table as plain HTML (no dtypes row, no index); every cell is text.
+
+    Column names are shown in words (:func:`header`), never as ``year_group``.
+    """
+    head = "".join(f"<th>{html_text(header(c))}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
         for row in frame.iter_rows()

@@ -23,6 +23,12 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
+from sendlib.present.escape import plotly_text
+from sendlib.present.figures import OKABE_ITO
+from sendlib.present.notebook import resolve_school_dir
+from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
+from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
+from sendlib.rules.overview import GroupFigures, group_figures
 from sendlib.school.errors import (
     CalendarRangeError,
     DataValidationError,
@@ -31,12 +37,6 @@ from sendlib.school.errors import (
     format_problems,
 )
 from sendlib.school.outputs import shown_path
-from sendlib.present.escape import plotly_text
-from sendlib.present.figures import OKABE_ITO
-from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
-from sendlib.rules.overview import GroupFigures, group_figures
-from sendlib.present.notebook import resolve_school_dir
-from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 
 TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
 #: Problems printed per file for a folder that fails validation (`sendlib validate` lists all).
@@ -250,6 +250,14 @@ class TrustOverview:
             f"**{count} school{'s' if count != 1 else ''}** in `{self.trust_dir.name}`, as of "
             f"**{self.as_of:%A %d %B %Y}**."
         )
+        elsewhere = self.headlines.filter(~pl.col("statutory")) if count else self.headlines
+        if elsewhere.height:
+            names = ", ".join(elsewhere["name"].to_list())
+            text += (
+                f"\n\n{names}: outside England, where the statutory clocks of the SEND Code of "
+                "Practice do not apply, so only their own policy figures are shown (no annual "
+                "review deadlines)."
+            )
         if self.excluded:
             text += "\n\nNot included (fix the folder and render again):\n\n" + "\n".join(
                 f"- `{folder}`: {why}" for folder, why in self.excluded
@@ -307,6 +315,10 @@ OVERVIEW_COLUMNS = (
 )
 
 
+#: Shown for a statutory figure of a school outside England (DOMAIN.md, "Where these rules apply").
+NOT_ENGLISH_LAW = "not English law"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -331,7 +343,9 @@ def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
                 show_count(h["open_overdue"], t),
                 show_share(h["on_track"], h["registered"], t),
                 show_count(h["never_met"], t),
-                show_count(h["reviews_overdue"], t),
+                show_count(h["reviews_overdue"], t)
+                if h.get("statutory", True)
+                else NOT_ENGLISH_LAW,
                 _pct(h["utilisation_this_term"]),
                 _pct(h["forecast_utilisation_rest_of_year"]),
             )
@@ -356,13 +370,20 @@ def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
     on_time = [shown_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows]
     on_track = [shown_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows]
     overdue = [
-        None if suppressed(r["reviews_overdue"], r["suppress_below"]) else r["reviews_overdue"]
+        None
+        if suppressed(r["reviews_overdue"], r["suppress_below"]) or not r.get("statutory", True)
+        else r["reviews_overdue"]
         for r in rows
     ]
     labels = {
         "time": [show_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows],
         "track": [show_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows],
-        "overdue": [show_count(r["reviews_overdue"], r["suppress_below"]) for r in rows],
+        "overdue": [
+            show_count(r["reviews_overdue"], r["suppress_below"])
+            if r.get("statutory", True)
+            else NOT_ENGLISH_LAW
+            for r in rows
+        ],
     }
     percent = [None if v is None else v * 100 for v in on_time]
     fig.add_trace(_bar(names, percent, labels["time"], OKABE_ITO[0], "In time"), 1, 1)
