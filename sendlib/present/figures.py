@@ -219,10 +219,14 @@ def _stacked_counts(
 
 
 def group_label(by: str, group) -> str:
-    """A breakdown's group as a reader says it: ``Year 4``, ``ASD``, ``Not recorded``."""
+    """A breakdown's group as a reader says it: ``Year 4``, ``Reception``, ``ASD``."""
     if group is None:
         return "Not recorded"
-    return f"Year {group}" if by == "year_group" and str(group).isdigit() else str(group)
+    if by != "year_group":
+        return str(group)
+    if group == "R":
+        return "Reception"
+    return f"Nursery {group[1:]}" if str(group).startswith("N") else f"Year {group}"
 
 
 def coverage_disclosure(coverage: pl.DataFrame, by: str, threshold: int) -> Table:
