@@ -288,7 +288,8 @@ def _actions(s: LeadershipSummary) -> list[str]:
         fall = "request falls" if due_now.height == 1 else "requests fall"
         actions.append(
             f"{due_now.height:,} more {fall} due by {due_now['due_on'].max():%d %B %Y} "
-            f"({_kinds(due_now)}): acknowledge them this week to keep within the policy."
+            f"({_kinds(due_now)}): acknowledge {'it' if due_now.height == 1 else 'them'} this "
+            "week to keep within the policy."
         )
     without = int(s.coverage["no_meeting_this_term"].sum())
     if s.year.current_term and without:
