@@ -11,6 +11,7 @@ variables named here.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 from pathlib import Path
@@ -22,6 +23,7 @@ from sendlib.explorer.labels import MONITORED, YEAR_RANK, year_label
 from sendlib.explorer.queries import (
     ALL,
     SORT_ORDERS,
+    Caseload,
     CaseloadFilter,
     annual_review_counts,
     caseload,
@@ -161,8 +163,13 @@ class CaseloadExplorer:
             "Registered pupils shown: parent meetings by primary need",
             horizontal=True,
         )
-        self.by_month = _annual_review_figure(
-            self._months, annual_review_counts(cases.reviews, everyone, self._months)
+        # No empty chart (issue 12 point 8): with no annual review to show, a sentence says why.
+        self.by_month = (
+            _annual_review_figure(
+                self._months, annual_review_counts(cases.reviews, everyone, self._months)
+            )
+            if self._months
+            else None
         )
 
     def _page(self) -> ipywidgets.VBox:
@@ -173,7 +180,8 @@ class CaseloadExplorer:
         filters_row.add_class("sendlib-filters")
         sticky = widgets.VBox([filters_row, self.headlines])
         sticky.add_class("sendlib-sticky")
-        charts = widgets.GridBox([self.by_year, self.by_need, self.by_month])
+        third = self.by_month or widgets.HTML(f'<p class="empty">{_no_reviews(self.cases)}</p>')
+        charts = widgets.GridBox([self.by_year, self.by_need, third])
         charts.add_class("sendlib-charts")
         page = widgets.VBox(
             [
@@ -223,11 +231,12 @@ class CaseloadExplorer:
         self._update_bars(
             self.by_need, coverage_counts(shown, "primary_need", self._needs), horizontal=True
         )
-        self._update_bars(
-            self.by_month,
-            annual_review_counts(self.cases.reviews, shown, self._months),
-            horizontal=False,
-        )
+        if self.by_month is not None:
+            self._update_bars(
+                self.by_month,
+                annual_review_counts(self.cases.reviews, shown, self._months),
+                horizontal=False,
+            )
 
     def _refresh_text(self, shown: pl.DataFrame) -> None:
         self.headlines.value = headline_html(headline_strip(self.cases, shown))
@@ -287,6 +296,13 @@ class CaseloadExplorer:
         """Set filters by column name, as the SENDCo would; ``None`` means all."""
         for key, value in chosen.items():
             self.filters[key].value = ALL if value is None else value
+
+
+def _no_reviews(cases: Caseload) -> str:
+    """Why there is no annual review chart: English law does not apply, or no EHC plans."""
+    if not cases.statutory:
+        return html.escape(cases.school.config.law_note)
+    return "No EHC plan annual review falls due: no pupil on the caseload has an EHC plan."
 
 
 def _filter_dropdowns(options: dict[str, list[tuple[str, str]]]) -> dict[str, ipywidgets.Dropdown]:

@@ -49,7 +49,7 @@ def due_items(
     term = year.current_term
     if term is not None:
         parts.append(
-            coverage.filter(pl.col("meetings_this_term") == 0).select(
+            coverage.filter(pl.col("no_meeting_this_term")).select(
                 "pupil_id",
                 pl.lit(term.end).alias("due_on"),
                 pl.lit(f"Parent meeting owed this term ({term.name})").alias("item"),

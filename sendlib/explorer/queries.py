@@ -28,11 +28,12 @@ from sendlib.explorer.labels import (
 from sendlib.rules.annual_reviews import DEADLINE_STATUSES, annual_review_reports, annual_reviews
 from sendlib.rules.meetings import (
     COVERAGE_STATUSES,
+    ON_TRACK,
     counting_meetings,
     record_timeliness,
     review_coverage,
 )
-from sendlib.rules.requests import response_times
+from sendlib.rules.requests import requests_in_words, response_times
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.school.load import School
 from sendlib.school.schema import NEED_LABELS, SEN_STATUS_LABELS
@@ -82,6 +83,11 @@ class Caseload:
     reports: pl.DataFrame
 
     @property
+    def statutory(self) -> bool:
+        """Whether England's statutory clocks apply (DOMAIN.md, "Where these rules apply")."""
+        return self.school.config.applies_english_law
+
+    @property
     def has_names(self) -> bool:
         """Whether the school's data carries display names (shown only in this explorer)."""
         return self.pupils["display_name"].is_not_null().any()
@@ -92,7 +98,9 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
 
     Pupil columns: pupil_id, display_name, year_group, sen_status, primary_need,
     lead_staff_id, registered_on, coverage_status (a coverage status, or ``monitored``),
-    meetings_this_year, meetings_this_term, last_meeting_on, next_booked_on,
+    meetings_this_year, meetings_this_term, no_meeting_this_term, terms_missed,
+    terms_offered_not_held (from :func:`~sendlib.rules.meetings.review_coverage`),
+    last_meeting_on, next_booked_on,
     open_requests, overdue_requests, annual_review_deadline_on, annual_review_status,
     records_missing, next_due_on, next_due.
     """
@@ -103,6 +111,9 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
     coverage = review_coverage(school, a)
     requests = response_times(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     reviews = annual_reviews(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
+    if not school.config.applies_english_law:
+        # Annual-review clocks are English law: a school elsewhere sees its own policy only.
+        reviews = reviews.head(0)
     records = record_timeliness(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     reports = annual_review_reports(school, a).filter(pl.col("pupil_id").is_in(on_caseload))
     booked = (
@@ -123,7 +134,13 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
     due = due_items(school, year, coverage, requests, reviews, records, reports)
     frame = (
         pupils.join(
-            coverage.select("pupil_id", pl.col("status").alias("coverage_status")),
+            coverage.select(
+                "pupil_id",
+                pl.col("status").alias("coverage_status"),
+                "no_meeting_this_term",
+                "terms_missed",
+                "terms_offered_not_held",
+            ),
             on="pupil_id",
             how="left",
         )
@@ -145,6 +162,8 @@ def caseload(school: School, as_of: dt.date) -> Caseload:
             pl.col("coverage_status").fill_null(MONITORED),
             pl.col("meetings_this_year", "meetings_this_term").fill_null(0).cast(pl.Int64),
             pl.col("open_requests", "overdue_requests", "records_missing").fill_null(0),
+            pl.col("no_meeting_this_term").fill_null(False),
+            pl.col("terms_missed", "terms_offered_not_held").fill_null(0),
         )
         .sort("pupil_id")
     )
@@ -258,7 +277,7 @@ def filter_options(cases: Caseload) -> dict[str, list[tuple[str, str]]]:
     """Each filter's choices as (label, value), "All ..." first, only values on the caseload.
 
     Labels are the words a SENDCo uses (``Year 7``, ``Autistic spectrum disorder (ASD)``,
-    ``EHC plan``, ``HOY7 (head of year)``, ``Never met this year``).
+    ``EHC plan``, ``HOY7 (head of year)``, ``Not met this year``).
     """
     pupils = cases.pupils
     present = {c: set(pupils[c].drop_nulls().to_list()) for c in pupils.columns}
@@ -310,17 +329,19 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
     """The five figures above everything else, for the pupils the filters show.
 
     Pupils shown; on track for three meetings (DOMAIN.md: due_this_term or done_this_term)
-    out of the registered pupils shown; never met this year; requests past their
-    acknowledgement deadline; EHC plan annual reviews due within ``due_soon_days``.
+    out of the registered pupils shown; not met this year; requests past their
+    acknowledgement deadline (meeting requests and requests for information apart); EHC
+    plan annual reviews due within ``due_soon_days``, where English law applies.
     """
     ids = shown["pupil_id"].implode()
     registered = shown.filter(pl.col("coverage_status") != MONITORED)
-    on_track = registered.filter(
-        pl.col("coverage_status").is_in(["due_this_term", "done_this_term"])
-    )
+    on_track = registered.filter(pl.col("coverage_status").is_in(ON_TRACK))
     never_met = registered.filter(pl.col("coverage_status") == "never_met")
     requests = cases.requests.filter(pl.col("pupil_id").is_in(ids))
     overdue = requests.filter(pl.col("status") == "open_overdue")
+    overdue_kinds = requests_in_words(
+        int((overdue["kind"] == "meeting").sum()), int((overdue["kind"] == "information").sum())
+    )
     reviews = cases.reviews.filter(pl.col("pupil_id").is_in(ids))
     due_soon = reviews.filter(pl.col("status") == "due_soon").height
     overdue_reviews = reviews.filter(pl.col("status") == "overdue").height
@@ -328,7 +349,7 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
     policy = cases.school.policy
     window = days_in_words(policy.due_soon_days)
     monitored = shown.height - registered.height
-    return [
+    strip = [
         Headline(
             "pupils_shown",
             "Pupils shown",
@@ -342,11 +363,11 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
             "On track for three meetings",
             on_track.height,
             registered.height,
-            "registered pupils with no term missed this year",
+            "registered pupils met this term or with a meeting still owed this term",
         ),
         Headline(
             "never_met",
-            "Never met this year",
+            "Not met this year",
             never_met.height,
             None,
             "registered pupils with no parent meeting this school year",
@@ -356,8 +377,14 @@ def headline_strip(cases: Caseload, shown: pl.DataFrame) -> list[Headline]:
             "Overdue acknowledgements",
             overdue.height,
             None,
-            f"requests not acknowledged within {policy.acknowledge_within_school_days} school days",
+            f"{overdue_kinds} not acknowledged within "
+            f"{policy.acknowledge_within_school_days} school days",
         ),
+    ]
+    if not cases.statutory:
+        return strip
+    return [
+        *strip,
         Headline(
             "annual_reviews_due",
             f"Annual reviews due in {window}",

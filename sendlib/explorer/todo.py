@@ -52,15 +52,17 @@ def requests_to_acknowledge(cases: Caseload, shown: pl.DataFrame) -> pl.DataFram
 def pupils_without_meeting_this_term(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:
     """Registered pupils shown with no parent meeting held yet this term, neediest first.
 
-    Never met this year first, then those who missed a term, then those only owed this
-    term's meeting; the longest since a meeting first within each. Empty in a holiday
-    (no current term). Columns: pupil_id, display_name, year_group, lead_staff_id,
-    coverage_status, meetings_this_year, last_meeting_on, next_booked_on.
+    DOMAIN.md's "No meeting yet this term" (``no_meeting_this_term`` of
+    :func:`~sendlib.rules.meetings.review_coverage`). Not met this year first, then those
+    who missed a term, then those only owed this term's meeting; the longest since a
+    meeting first within each. Empty in a holiday (no current term). Columns: pupil_id,
+    display_name, year_group, lead_staff_id, coverage_status, meetings_this_year,
+    terms_missed, terms_offered_not_held, last_meeting_on, next_booked_on.
     """
     if cases.year.current_term is None:
         return shown.head(0).select(_WITHOUT_MEETING_COLUMNS)
     return (
-        shown.filter((pl.col("coverage_status") != MONITORED) & (pl.col("meetings_this_term") == 0))
+        shown.filter((pl.col("coverage_status") != MONITORED) & pl.col("no_meeting_this_term"))
         .with_columns(_status_rank=caseload_status_rank())
         .sort("_status_rank", "last_meeting_on", "pupil_id", nulls_last=False)
         .select(_WITHOUT_MEETING_COLUMNS)
@@ -74,6 +76,8 @@ _WITHOUT_MEETING_COLUMNS = (
     "lead_staff_id",
     "coverage_status",
     "meetings_this_year",
+    "terms_missed",
+    "terms_offered_not_held",
     "last_meeting_on",
     "next_booked_on",
 )

@@ -156,7 +156,8 @@ def _meeting_html(cases: Caseload, shown: pl.DataFrame) -> str:
     term = cases.year.current_term
     lines = [
         f"<li>{_pupil_name(r, names)}, {_esc(year_label(r['year_group']))}, lead "
-        f"{_esc(r['lead_staff_id'])}: {_status_chip(r['coverage_status'])}; "
+        f"{_esc(r['lead_staff_id'])}: {_status_chip(r['coverage_status'])}"
+        f"{_terms_missed_text(r)}; "
         + (
             f"last met {format_day(r['last_meeting_on'])}"
             if r["last_meeting_on"]
@@ -175,8 +176,23 @@ def _meeting_html(cases: Caseload, shown: pl.DataFrame) -> str:
     )
 
 
+def _terms_missed_text(r: dict) -> str:
+    """A pupil's terms missed, "offered, family did not attend" apart from "no meeting offered"."""
+    missed, offered = r["terms_missed"], r["terms_offered_not_held"]
+    if not missed:
+        return ""
+    parts = []
+    if offered:
+        parts.append(f"{offered} offered, family did not attend")
+    if missed - offered:
+        parts.append(f"{missed - offered} no meeting offered")
+    return f" ({missed} term{'s' if missed > 1 else ''} missed: {', '.join(parts)})"
+
+
 def _invite_html(cases: Caseload, shown: pl.DataFrame) -> str:
     """Annual reviews whose invitations are due soon or late, saying when to invite by."""
+    if not cases.statutory:
+        return f"<p>{_esc(cases.school.config.law_note)}</p>"
     names = cases.has_names
     invite = annual_reviews_to_invite(cases, shown)
     lines = []
@@ -285,8 +301,8 @@ def pupil_html(cases: Caseload, pupil_id: str | None) -> str:
         f"<h3>{_esc(pupil_id)}{name}</h3><p>{_esc(year_label(r['year_group']))}; "
         f"{_esc(SEN_STATUS_LABELS[r['sen_status']])}; primary need "
         f"{_esc(need_label(r['primary_need']))}; lead {_esc(r['lead_staff_id'])}; "
-        f"{_status_chip(r['coverage_status'])}; {r['meetings_this_year']} parent meeting(s) "
-        "this year.</p>"
+        f"{_status_chip(r['coverage_status'])}{_terms_missed_text(r)}; "
+        f"{r['meetings_this_year']} parent meeting(s) this year.</p>"
     )
     due = pupil_next_due(cases, pupil_id)
     due_lines = [
@@ -404,6 +420,7 @@ def header_html(cases: Caseload) -> str:
         f" ({_esc(term.name if term else 'holiday')})."
         " Choose filters to narrow the caseload; everything below follows them. Use Tab"
         " to move between controls and the arrow keys to change a choice.</p>"
+        + ("" if cases.statutory else f"<p>{_esc(cases.school.config.law_note)}</p>")
     )
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
-from sendlib.present.privacy import Sum, Table, protect, protect_table, show_count, small
-from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
 from sendlib.present.escape import plotly_text
+from sendlib.present.privacy import Sum, Table, protect, protect_table, show_count, small
 from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS, DEADLINE_STATUSES
+from sendlib.rules.capacity import COMPONENT_LABELS, COMPONENTS, Capacity
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
     COVERAGE_STATUSES,
@@ -36,8 +36,13 @@ CHART_CONFIG = {
     "modeBarButtons": [["toImage", "zoom2d", "pan2d", "resetScale2d"]],
     "toImageButtonOptions": {"format": "png"},
 }
-#: Coverage statuses that count as on track: met this term, or still due this term.
-ON_TRACK = ("due_this_term", "done_this_term")
+#: Table headers for the groups a breakdown is by, in words.
+GROUP_HEADERS = {
+    "year_group": "Year group",
+    "primary_need": "Primary need",
+    "sen_status": "SEN status",
+    "lead_staff_id": "Lead staff",
+}
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000")
 STATUS_COLOURS = {
@@ -105,12 +110,25 @@ def on_time_by_month(times: pl.DataFrame, threshold: int, within: int = 5) -> go
         )
     )
     fig.add_hline(y=100, line_dash="dot", line_color="#777")
-    return _layout(
+    fig = _layout(
         fig,
         f"Requests acknowledged within {within} school days, by month",
         yaxis=dict(title="% on time", range=[0, 105]),
-        annotations=_hidden_notes(table.any_hidden, threshold),
     )
+    missing = [f"{m:%b %Y}" for m, v in zip(table.groups, shares, strict=True) if v is None]
+    why = (
+        f"fewer than {threshold} requests decided, on time or late, or a share that would let "
+        f"such a count be worked out; their requests still count in the year's share above"
+    )
+    if len(missing) == len(table.groups):
+        return _nothing_to_show(
+            fig,
+            "No month has enough requests to show its on-time share without revealing a small "
+            f"count (every month had {why}).",
+        )
+    if missing:
+        return _with_note(fig, f"No bar for {_join(missing)}: {why}.")
+    return fig
 
 
 def response_days(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Figure:
@@ -136,6 +154,8 @@ def response_days(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Fi
         threshold,
         public=list(totals),
     )
+    if not done.height:
+        return _nothing_to_show(go.Figure(), "No request has been acknowledged yet this year.")
     colours = [STATUS_COLOURS["on_time"] if n in in_time else STATUS_COLOURS["late"] for n in names]
     fig = go.Figure(
         go.Bar(
@@ -146,13 +166,13 @@ def response_days(times: pl.DataFrame, threshold: int, within: int = 5) -> go.Fi
             hovertemplate="%{x} school days: %{customdata} requests<extra></extra>",
         )
     )
-    return _layout(
+    fig = _layout(
         fig,
         "School days taken to acknowledge a request",
         xaxis_title="school days",
         yaxis_title="requests",
-        annotations=_hidden_notes(bool(shown.hidden), threshold),
     )
+    return _with_note(fig, _hidden_note(bool(shown.hidden), threshold))
 
 
 def open_backlog_chart(backlog: pl.DataFrame) -> go.Figure:
@@ -198,10 +218,15 @@ def _stacked_counts(
     return fig
 
 
-def _group_label(by: str, group) -> str:
+def group_label(by: str, group) -> str:
+    """A breakdown's group as a reader says it: ``Year 4``, ``Reception``, ``ASD``."""
     if group is None:
         return "Not recorded"
-    return f"Year {group}" if by == "year_group" and str(group).isdigit() else str(group)
+    if by != "year_group":
+        return str(group)
+    if group == "R":
+        return "Reception"
+    return f"Nursery {group[1:]}" if str(group).startswith("N") else f"Year {group}"
 
 
 def coverage_disclosure(coverage: pl.DataFrame, by: str, threshold: int) -> Table:
@@ -223,16 +248,19 @@ def coverage_disclosure(coverage: pl.DataFrame, by: str, threshold: int) -> Tabl
 def coverage_by_group(coverage: pl.DataFrame, by: str, threshold: int, title: str) -> go.Figure:
     """Registered pupils by coverage status within each group (year group, need, ...)."""
     table = coverage_disclosure(coverage, by, threshold)
-    labels = [plotly_text(_group_label(by, g)) for g in table.groups]
+    labels = [plotly_text(group_label(by, g)) for g in table.groups]
     statuses = tuple(reversed(COVERAGE_STATUSES))
     fig = _stacked_counts(table, labels, statuses, COVERAGE_LABELS, "pupils")
-    return _layout(
-        fig,
-        title,
-        barmode="stack",
-        yaxis_title="pupils",
-        annotations=_hidden_notes(table.any_hidden, threshold),
-    )
+    fig = _layout(fig, title, barmode="stack", yaxis_title="pupils")
+    if not any(table.count(g, c) for g in table.groups for c in statuses):
+        return _nothing_to_show(
+            fig,
+            f"{title}: no chart, as every group is smaller than {threshold} pupils or would "
+            "reveal one that is; the whole school's figures are above."
+            if table.groups
+            else f"{title}: no chart, as no pupil is on the SEN register.",
+        )
+    return _with_note(fig, _hidden_note(table.any_hidden, threshold))
 
 
 def coverage_status(coverage: pl.DataFrame) -> go.Figure:
@@ -241,6 +269,8 @@ def coverage_status(coverage: pl.DataFrame) -> go.Figure:
     The headlines and actions already give every status's whole-school count, so hiding a
     small one here would protect no one.
     """
+    if coverage.is_empty():
+        return _nothing_to_show(go.Figure(), "No pupil is on the SEN register as of this date.")
     counts = dict(coverage.group_by("status").len().iter_rows())
     values = [counts.get(s, 0) for s in COVERAGE_STATUSES]
     fig = go.Figure(
@@ -270,31 +300,35 @@ def annual_review_deadlines(reviews: pl.DataFrame, threshold: int) -> go.Figure:
         .agg((pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in DEADLINE_STATUSES)
         .sort("month")
     )
+    if reviews.is_empty():
+        return _nothing_to_show(
+            go.Figure(), "No EHC plan annual review falls due: no pupil has an EHC plan."
+        )
     table = protect_table(by_month, "month", DEADLINE_STATUSES, threshold)
     labels = [f"{m:%b %Y}" for m in table.groups]
     fig = _stacked_counts(table, labels, DEADLINE_STATUSES, ANNUAL_REVIEW_LABELS, "reviews")
-    notes = _hidden_notes(table.any_hidden, threshold)
-    gaps = reviews.height - dated.height
-    if gaps:
-        notes.append(
-            dict(
-                text=f"Not drawn: {show_count(gaps, threshold)} EHC plans with no review date "
-                "on record (a gap in the data).",
-                xref="paper",
-                yref="paper",
-                x=0,
-                y=-0.28 if notes else -0.2,
-                showarrow=False,
-                font=dict(size=11, color="#555"),
-            )
-        )
-    return _layout(
+    fig = _layout(
         fig,
         "EHC plan annual review deadlines by month",
         barmode="stack",
         yaxis_title="annual reviews",
-        annotations=notes,
     )
+    gaps = reviews.height - dated.height
+    gap_note = (
+        f"Not drawn: {show_count(gaps, threshold)} EHC plans with no review date on record "
+        "(a gap in the data)."
+        if gaps
+        else None
+    )
+    if not any(table.count(m, s) for m in table.groups for s in DEADLINE_STATUSES):
+        return _nothing_to_show(
+            fig,
+            f"No chart of annual review deadlines by month: every month has fewer than "
+            f"{threshold} or would reveal one that does; the totals are in the headlines."
+            + (f" {gap_note}" if gap_note else ""),
+        )
+    notes = [n for n in (_hidden_note(table.any_hidden, threshold), gap_note) if n]
+    return _with_note(fig, " ".join(notes) or None)
 
 
 def capacity_weekly(cap: Capacity) -> go.Figure:
@@ -353,19 +387,34 @@ def capacity_by_term(cap: Capacity) -> go.Figure:
     )
 
 
-def _hidden_notes(any_hidden: bool, threshold: int) -> list[dict]:
+def _hidden_note(any_hidden: bool, threshold: int) -> str | None:
     """The note under a chart that hides counts (none when nothing is hidden)."""
     if not any_hidden:
-        return []
-    return [
-        dict(
-            text=f"Counts under {threshold} (shown as {small(threshold)}), and any others that "
-            "would let one be worked out, are not drawn, to protect pupils' privacy.",
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=-0.2,
-            showarrow=False,
-            font=dict(size=11, color="#555"),
-        )
-    ]
+        return None
+    return (
+        f"Counts under {threshold} (shown as {small(threshold)} in the hover text), and any "
+        "others that would let one be worked out, are not drawn, to protect pupils' privacy."
+    )
+
+
+def _with_note(fig: go.Figure, note: str | None) -> go.Figure:
+    """Give a chart its footnote, which outputs print under it in full (never clipped)."""
+    if note:
+        fig.update_layout(meta={"note": note})
+    return fig
+
+
+def _nothing_to_show(fig: go.Figure, sentence: str) -> go.Figure:
+    """Mark a chart with nothing to draw: outputs show ``sentence`` instead of empty axes."""
+    fig.update_layout(meta={"empty": sentence})
+    return fig
+
+
+def chart_notes(fig: go.Figure) -> tuple[str | None, str | None]:
+    """A chart's footnote, and the sentence to show instead of it when it has nothing to draw."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    return meta.get("note"), meta.get("empty")
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -14,25 +14,23 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from sendlib.present.figures import ON_TRACK, coverage_disclosure
-from sendlib.present.privacy import Table, privacy_note, show_count
-from sendlib.rules.capacity import Capacity, capacity
+from sendlib.present.figures import GROUP_HEADERS, coverage_disclosure, group_label
+from sendlib.present.privacy import Table, privacy_note, show_count, suppressed
 from sendlib.rules.annual_reviews import (
     annual_review_reports,
     annual_reviews,
     school_day_before,
 )
+from sendlib.rules.capacity import Capacity, capacity
 from sendlib.rules.meetings import (
     COVERAGE_LABELS,
+    ON_TRACK,
     record_timeliness,
     review_coverage,
 )
-from sendlib.rules.requests import open_backlog, response_summary, response_times
+from sendlib.rules.requests import open_backlog, requests_in_words, response_summary, response_times
 from sendlib.school.asof import SchoolYear, school_year
 from sendlib.school.load import School
-
-#: Coverage statuses that owe a meeting this term (every status but met this term).
-OWED = ("never_met", "missed_term", "due_this_term")
 
 
 @dataclass(frozen=True)
@@ -82,6 +80,33 @@ class LeadershipSummary:
         """What the report hides and how it marks it, in the policy's threshold."""
         return privacy_note(self.threshold)
 
+    @property
+    def statutory(self) -> bool:
+        """Whether England's statutory clocks apply to the school (DOMAIN.md)."""
+        return self.school.config.applies_english_law
+
+    @property
+    def law_note(self) -> str | None:
+        """The sentence saying English law does not apply (``None`` where it does)."""
+        return self.school.config.law_note
+
+    def meetings_intro(self) -> str:
+        """What the parent-meetings section measures, as statutory duty or school policy."""
+        minimum = _number(self.school.policy.min_parent_meetings_per_year)
+        duty = (
+            f"The Code of Practice (6.65) asks schools to meet the parents of every pupil on "
+            f"SEN support at least {minimum} times a year"
+            if self.statutory
+            else f"The school's policy is to meet the parents of every pupil on the register "
+            f"at least {minimum} times a year"
+        )
+        return (
+            f"{duty}; our policy is one review each term. A pupil is *on track* for "
+            f"{minimum} meetings when every completed term had a meeting: *met this term*, "
+            "or with a *meeting still owed this term*. The others *missed a term* or are *not "
+            "met this year*."
+        )
+
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
@@ -114,29 +139,28 @@ def leadership_summary(school: School, as_of: dt.date | None = None) -> Leadersh
 
 
 def _headlines(s: LeadershipSummary) -> list[Headline]:
-    policy = s.school.policy
-    within = policy.acknowledge_within_school_days
+    headlines = [*_request_headlines(s), *_meeting_headlines(s)]
+    if s.statutory:
+        headlines.append(_annual_review_headline(s))
+    headlines.append(_utilisation_headline(s))
+    return headlines
+
+
+def _request_headlines(s: LeadershipSummary) -> list[Headline]:
+    within = s.school.policy.acknowledge_within_school_days
     overall = response_summary(s.times).row(0, named=True)
     share, median = overall["on_time_share"], overall["median_school_days"]
-    registered = s.coverage.height
-    on_track = int(s.coverage["on_track"].sum())
-    never = int((s.coverage["status"] == "never_met").sum())
-    overdue_reviews = int((s.reviews["status"] == "overdue").sum())
-    soon_reviews = int((s.reviews["status"] == "due_soon").sum())
-    cap = s.capacity.summary
-    term = s.year.current_term
-    term_name = term.name if term else "this term"
     median_text = "-" if median is None else f"{median:g}"
+    kinds = requests_in_words(overall["meeting_requests"], overall["information_requests"])
     return [
         Headline(
             "on_time_share",
             f"Requests acknowledged within {within} school days",
             _pct(share),
-            f"Of {overall['decided']:,} meeting requests whose deadline has passed or that were "
-            f"answered this year, {_pct(share)} were acknowledged within {within} school days "
-            f"(policy); the median acknowledgement took {median_text} school days. "
-            f"{overall['routed']:,} safeguarding or day-to-day requests were routed away and are "
-            "not counted as late.",
+            f"Of {kinds} whose deadline has passed or that were answered this year, "
+            f"{_pct(share)} were acknowledged within {within} school days (policy); the median "
+            f"acknowledgement took {median_text} school days. {overall['routed']:,} safeguarding "
+            "or day-to-day requests were routed away and are not counted as late.",
             share,
         ),
         Headline(
@@ -147,56 +171,103 @@ def _headlines(s: LeadershipSummary) -> list[Headline]:
             f"{within}-school-day deadline; {overall['open_not_due']:,} more are open but not yet due.",
             overall["open_overdue"],
         ),
+    ]
+
+
+def _meeting_headlines(s: LeadershipSummary) -> list[Headline]:
+    registered = s.coverage.height
+    on_track = int(s.coverage["on_track"].sum())
+    met = int((s.coverage["status"] == "done_this_term").sum())
+    never = int((s.coverage["status"] == "never_met").sum())
+    minimum = s.school.policy.min_parent_meetings_per_year
+    duty = (
+        f"the statutory {_number(minimum)} a year (Code of Practice 6.65)"
+        if s.statutory
+        else f"the school's policy of {_number(minimum)} a year"
+    )
+    return [
         Headline(
             "on_track_share",
-            "Registered pupils on track for three meetings",
+            f"Registered pupils on track for {_number(minimum)} meetings",
             _pct(on_track / registered if registered else None),
             f"{on_track:,} of {registered:,} pupils on SEN support or with an EHC plan have had a "
-            "parent meeting in every completed term this year, so are on track for the statutory "
-            "three a year (Code of Practice 6.65).",
+            f"parent meeting in every completed term this year, so are on track for {duty}: "
+            f"{met:,} met this term and {on_track - met:,} with a meeting still owed this term.",
             on_track / registered if registered else None,
         ),
         Headline(
             "never_met",
-            "Pupils never met this year",
+            "Pupils not met this year",
             f"{never:,}",
             f"{never:,} registered pupils have had no parent meeting at all this school year, "
             "although at least one term has ended.",
             never,
         ),
-        Headline(
-            "annual_reviews",
-            "EHC plan annual reviews overdue / due soon",
-            f"{overdue_reviews:,} / {soon_reviews:,}",
-            f"Of {s.reviews.height:,} EHC plans, {overdue_reviews:,} annual reviews are past their "
-            f"deadline and {soon_reviews:,} fall due within {policy.due_soon_days} days; invitations "
-            "must go out two weeks before each meeting." + _annual_review_detail(s),
-            overdue_reviews,
-        ),
-        Headline(
-            "utilisation",
-            "SENDCo time used by meetings: this term / rest of year",
-            f"{_pct(cap['utilisation_this_term'])} / {_pct(cap['forecast_utilisation_rest_of_year'])}",
-            f"Parent meetings, surgeries, annual reviews and their preparation and write-up took "
-            f"{_pct(cap['utilisation_this_term'])} of the SENDCo's protected hours in {term_name}; "
-            f"the meetings still owed this year would take "
-            f"{_pct(cap['forecast_utilisation_rest_of_year'])} of the hours left "
-            f"({cap['demand_hours_rest_of_year']:g} of {cap['supply_hours_rest_of_year']:g} hours).",
-            cap["utilisation_this_term"],
-        ),
     ]
 
 
-def _largest_owed(s: LeadershipSummary) -> tuple[str, int] | None:
-    """The year group owing most meetings this term, if the report's table lets it be told."""
-    owed = s.coverage.filter(pl.col("status") != "done_this_term").drop_nulls("year_group")
-    if owed.height == 0:
+def _annual_review_headline(s: LeadershipSummary) -> Headline:
+    overdue_reviews = int((s.reviews["status"] == "overdue").sum())
+    soon_reviews = int((s.reviews["status"] == "due_soon").sum())
+    return Headline(
+        "annual_reviews",
+        "EHC plan annual reviews overdue / due soon",
+        f"{overdue_reviews:,} / {soon_reviews:,}",
+        f"Of {s.reviews.height:,} EHC plans, {overdue_reviews:,} annual reviews are past their "
+        f"deadline and {soon_reviews:,} fall due within {s.school.policy.due_soon_days} days; "
+        "invitations must go out two weeks before each meeting." + _annual_review_detail(s),
+        overdue_reviews,
+    )
+
+
+def _utilisation_headline(s: LeadershipSummary) -> Headline:
+    cap = s.capacity.summary
+    term = s.year.current_term
+    term_name = term.name if term else "this term"
+    return Headline(
+        "utilisation",
+        "SENDCo time used by meetings: this term / rest of year",
+        f"{_pct(cap['utilisation_this_term'])} / {_pct(cap['forecast_utilisation_rest_of_year'])}",
+        f"Parent meetings, surgeries, annual reviews and their preparation and write-up took "
+        f"{_pct(cap['utilisation_this_term'])} of the SENDCo's protected hours in {term_name}; "
+        f"the meetings still owed this year would take "
+        f"{_pct(cap['forecast_utilisation_rest_of_year'])} of the hours left "
+        f"({cap['demand_hours_rest_of_year']:g} of {cap['supply_hours_rest_of_year']:g} hours).",
+        cap["utilisation_this_term"],
+    )
+
+
+def _number(n: int) -> str:
+    words = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+    return words.get(n, f"{n}")
+
+
+def _largest_without_meeting(s: LeadershipSummary) -> tuple[str, int] | None:
+    """The year group with most pupils not yet met this term, if its count adds nothing hidden.
+
+    That count is the group's "meeting still owed" and "not met this year" pupils and those
+    of its "missed a term" pupils not met this term. It is told only where the report's
+    table shows those three cells, and the missed-a-term pupils split into met and not met
+    this term without a small count, so it reveals neither a hidden cell nor a small number.
+    """
+    without = s.coverage.filter(pl.col("no_meeting_this_term")).drop_nulls("year_group")
+    if without.height == 0:
         return None
-    sizes = owed.group_by("year_group").len().sort(["len", "year_group"], descending=[True, False])
-    group = sizes["year_group"][0]
+    sizes = (
+        without.group_by("year_group").len().sort(["len", "year_group"], descending=[True, False])
+    )
+    group, number = sizes.row(0)
     table = s.breakdown("year_group")
-    number = table.known(group, OWED)
-    return (group, number) if number and table.may_describe(group, OWED) else None
+    if any(table.count(group, c) is None for c in ("never_met", "missed_term", "due_this_term")):
+        return None
+    missed = s.coverage.filter(
+        (pl.col("year_group") == group) & (pl.col("status") == "missed_term")
+    )
+    not_met = int(missed["no_meeting_this_term"].sum())
+    t = s.threshold
+    if number < t or suppressed(not_met, t) or suppressed(missed.height - not_met, t):
+        return None
+    return group, number
 
 
 def _year_label(group: str) -> str:
@@ -215,36 +286,42 @@ def _actions(s: LeadershipSummary) -> list[str]:
     if overdue.height:
         oldest = overdue["received_on"].min()
         actions.append(
-            f"Acknowledge the {overdue.height:,} meeting requests open past their {within}-school-"
-            f"day deadline; the oldest was received on {oldest:%d %B %Y}."
+            f"Acknowledge the {_kinds(overdue)} open past their {within}-school-day deadline; "
+            f"the oldest was received on {oldest:%d %B %Y}."
         )
     due_now = s.times.filter(pl.col("status") == "open_not_due")
     if due_now.height:
+        fall = "request falls" if due_now.height == 1 else "requests fall"
         actions.append(
-            f"{due_now.height:,} more requests fall due by {due_now['due_on'].max():%d %B %Y}: "
-            "acknowledge them this week to keep within the policy."
+            f"{due_now.height:,} more {fall} due by {due_now['due_on'].max():%d %B %Y} "
+            f"({_kinds(due_now)}): acknowledge {'it' if due_now.height == 1 else 'them'} this "
+            "week to keep within the policy."
         )
-    owed = s.coverage.filter(pl.col("status") != "done_this_term")
-    if s.year.current_term and owed.height:
+    without = int(s.coverage["no_meeting_this_term"].sum())
+    if s.year.current_term and without:
         sentence = (
-            f"{owed.height:,} registered pupils have had no parent meeting in "
+            f"{without:,} registered pupils have had no parent meeting in "
             f"{s.year.current_term.name}"
         )
-        group = _largest_owed(s)
+        group = _largest_without_meeting(s)
         if group:
             sentence += f"; {group[1]:,} are in {_year_label(group[0])}"
         actions.append(sentence + ". Offer each family a review before the term ends.")
     missed = s.coverage.filter(pl.col("status").is_in(["never_met", "missed_term"]))
     if missed.height:
+        duty = "the three-a-year duty" if s.statutory else "the school's three-a-year policy"
         actions.append(
             f"{missed.height:,} registered pupils missed a whole term without a parent meeting "
-            f"({int((missed['status'] == 'never_met').sum()):,} have not been met at all this year): "
-            "the three-a-year duty can only be met now by meeting them this term and next."
+            f"({int((missed['status'] == 'never_met').sum()):,} have not been met at all this "
+            f"year): {duty} can only be met now by meeting them this term and next. "
+            + _offered_in_words(missed)
         )
     behind = _furthest_behind(s)
     if behind:
         actions.append(behind)
-    actions += _annual_review_actions(s)
+    # Annual-review clocks are English law (DOMAIN.md, "Where these rules apply").
+    if s.statutory:
+        actions += _annual_review_actions(s)
     missing = s.records.filter(pl.col("record_status") == "missing")
     if missing.height:
         actions.append(
@@ -352,6 +429,26 @@ def _annual_review_actions(s: LeadershipSummary) -> list[str]:
     return actions
 
 
+def _kinds(requests: pl.DataFrame) -> str:
+    """Requests counted by kind: meeting requests and requests for information apart."""
+    return requests_in_words(
+        int((requests["kind"] == "meeting").sum()), int((requests["kind"] == "information").sum())
+    )
+
+
+def _offered_in_words(missed: pl.DataFrame) -> str:
+    """The terms missed, split into those the family did not attend and those with no offer."""
+    terms = int(missed["terms_missed"].sum())
+    offered = int(missed["terms_offered_not_held"].sum())
+    rest = terms - offered
+    missed_terms = "the term missed" if terms == 1 else f"the {terms:,} terms missed"
+    return (
+        f"Of {missed_terms}, {offered:,} {'was' if offered == 1 else 'were'} "
+        '"offered, family did not attend" (a review was booked and the family did not come) '
+        f'and {rest:,} had "no meeting offered".'
+    )
+
+
 def _furthest_behind(s: LeadershipSummary) -> str | None:
     """The year group furthest behind on track, among those whose share the table shows."""
     table = s.breakdown("year_group")
@@ -374,14 +471,15 @@ def _furthest_behind(s: LeadershipSummary) -> str | None:
 def coverage_table(s: LeadershipSummary, by: str) -> pl.DataFrame:
     """Coverage status counts by a group, suppressed, with reader labels, for the report.
 
-    Small counts show as "<5" (the policy's threshold), counts hidden to protect them as
-    ``WITHHELD``; a share shows only where :meth:`~sendlib.present.privacy.Table.share`
+    Headers and groups are in words ("Year group", "Year 4"). Small counts show as "<5" (the
+    policy's threshold), counts hidden to protect them as ``WITHHELD``; a share shows only where :meth:`~sendlib.present.privacy.Table.share`
     allows it. The chart and the sentences use the same :meth:`LeadershipSummary.breakdown`.
     """
     table = s.breakdown(by)
     shares = [table.share_label(g, ON_TRACK) for g in table.groups]
-    return (
-        table.labels()
-        .with_columns(pl.Series("on_track_share", shares))
-        .rename(COVERAGE_LABELS | {"on_track_share": "On track (%)"})
+    labels = table.labels().with_columns(
+        pl.Series(by, [group_label(by, g) for g in table.groups], dtype=pl.String),
+        pl.Series("on_track_share", shares),
     )
+    headers = {by: GROUP_HEADERS[by], "pupils": "Pupils", "on_track_share": "On track (%)"}
+    return labels.rename(COVERAGE_LABELS | headers)

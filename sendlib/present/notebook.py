@@ -67,25 +67,61 @@ def show(fig: go.Figure) -> None:
     modebar is :data:`sendlib.present.figures.CHART_CONFIG`'s (PNG, zoom, pan, reset only).
     Each chart's element id counts the charts shown (plotly's default is a random uuid), so
     a report rendered twice, on any machine, is the same bytes.
+    A chart with nothing to draw is replaced by the sentence saying why; a chart's footnote
+    is printed under it as text, so it is never clipped.
     """
-    from sendlib.present.figures import CHART_CONFIG
+    from sendlib.present.figures import CHART_CONFIG, chart_notes
 
     global _plotly_js_sent, _charts_shown
+    note, empty = chart_notes(fig)
+    if empty:
+        display(HTML(f'<p class="chart-empty">{html_text(empty)}</p>'))
+        return
     include = not _plotly_js_sent
     _plotly_js_sent = True
     _charts_shown += 1
-    html = fig.to_html(
+    drawn = go.Figure(fig).update_layout(meta=None)
+    html = drawn.to_html(
         full_html=False,
         include_plotlyjs=include,
         config=CHART_CONFIG,
         div_id=f"sendlib-chart-{_charts_shown}",
     )
     display(HTML(html))
+    if note:
+        display(HTML(f'<p class="chart-note">{html_text(note)}</p>'))
+
+
+#: Headers in words for the column names sendlib's frames use (others: "snake_case" -> "Snake case").
+HEADERS = {
+    "pupil_id": "Pupil",
+    "year_group": "Year group",
+    "sen_status": "SEN status",
+    "primary_need": "Primary need",
+    "lead_staff_id": "Lead staff",
+    "pupils": "Pupils",
+    "len": "Count",
+    "on_track_share": "On track (%)",
+    "terms_offered_not_held": "Terms offered, family did not attend",
+    "record_status": "Written record",
+}
+
+
+def header(column: str) -> str:
+    """A frame's column name as a table header a reader understands (``Year group``)."""
+    if column in HEADERS:
+        return HEADERS[column]
+    if column.isidentifier() and column == column.lower():
+        return column.replace("_", " ").capitalize()
+    return column
 
 
 def show_table(frame: pl.DataFrame, caption: str | None = None) -> None:
-    """Display a small table as plain HTML (no dtypes row, no index); every cell is text."""
-    head = "".join(f"<th>{html_text(c)}</th>" for c in frame.columns)
+    """Display a small table as plain HTML (no dtypes row, no index); every cell is text.
+
+    Column names are shown in words (:func:`header`), never as ``year_group``.
+    """
+    head = "".join(f"<th>{html_text(header(c))}</th>" for c in frame.columns)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
         for row in frame.iter_rows()

@@ -116,6 +116,14 @@ class TrustOverview:
             f"**{count} school{'s' if count != 1 else ''}** in `{self.trust_dir.name}`, as of "
             f"**{self.as_of:%A %d %B %Y}**."
         )
+        elsewhere = self.headlines.filter(~pl.col("statutory")) if count else self.headlines
+        if elsewhere.height:
+            names = ", ".join(elsewhere["name"].to_list())
+            text += (
+                f"\n\n{names}: outside England, where the statutory clocks of the SEND Code of "
+                "Practice do not apply, so only their own policy figures are shown (no annual "
+                "review deadlines)."
+            )
         if self.excluded:
             text += "\n\nNot included (fix the folder and render again):\n\n" + "\n".join(
                 f"- `{folder}`: {why}" for folder, why in self.excluded
@@ -173,6 +181,10 @@ OVERVIEW_COLUMNS = (
 )
 
 
+#: Shown for a statutory figure of a school outside England (DOMAIN.md, "Where these rules apply").
+NOT_ENGLISH_LAW = "not English law"
+
+
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
@@ -204,7 +216,9 @@ def overview_table(headlines: pl.DataFrame) -> pl.DataFrame:
                 show_count(h["open_overdue"], t),
                 show_share(h["on_track"], h["registered"], t),
                 show_count(h["never_met"], t),
-                show_count(h["reviews_overdue"], t) + _no_record(h.get("reviews_no_record"), t),
+                show_count(h["reviews_overdue"], t) + _no_record(h.get("reviews_no_record"), t)
+                if h.get("statutory", True)
+                else NOT_ENGLISH_LAW,
                 _pct(h["utilisation_this_term"]),
                 _pct(h["forecast_utilisation_rest_of_year"]),
             )
@@ -229,13 +243,20 @@ def side_by_side_chart(headlines: pl.DataFrame) -> go.Figure:
     on_time = [shown_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows]
     on_track = [shown_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows]
     overdue = [
-        None if suppressed(r["reviews_overdue"], r["suppress_below"]) else r["reviews_overdue"]
+        None
+        if suppressed(r["reviews_overdue"], r["suppress_below"]) or not r.get("statutory", True)
+        else r["reviews_overdue"]
         for r in rows
     ]
     labels = {
         "time": [show_share(r["on_time"], r["decided"], r["suppress_below"]) for r in rows],
         "track": [show_share(r["on_track"], r["registered"], r["suppress_below"]) for r in rows],
-        "overdue": [show_count(r["reviews_overdue"], r["suppress_below"]) for r in rows],
+        "overdue": [
+            show_count(r["reviews_overdue"], r["suppress_below"])
+            if r.get("statutory", True)
+            else NOT_ENGLISH_LAW
+            for r in rows
+        ],
     }
     percent = [None if v is None else v * 100 for v in on_time]
     fig.add_trace(_bar(names, percent, labels["time"], OKABE_ITO[0], "In time"), 1, 1)

@@ -387,6 +387,19 @@ def is_counting_meeting(since: dt.date | pl.Expr, as_of: dt.date) -> pl.Expr:
     )
 
 
+def is_offered_not_held(since: dt.date | pl.Expr, as_of: dt.date) -> pl.Expr:
+    """Meetings of a counting kind the family did not attend, on a ``day`` from since to as_of.
+
+    DOMAIN.md, "Offered but not held": the school offered, the family did not come.
+    """
+    return (
+        (pl.col("status") == "did_not_attend")
+        & pl.col("kind").is_in(COUNTING_KINDS)
+        & pl.col("pupil_id").is_not_null()
+        & pl.col("day").is_between(since, pl.lit(as_of))
+    )
+
+
 # --------------------------------------------------------------------------- calendar problems
 
 

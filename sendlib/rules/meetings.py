@@ -22,6 +22,7 @@ from sendlib.rules.frame import (
     GroupYears,
     SchoolGroup,
     is_counting_meeting,
+    is_offered_not_held,
     is_registered,
 )
 from sendlib.school.asof import school_year
@@ -31,6 +32,7 @@ from sendlib.school.schema import YEAR_GROUPS
 __all__ = [
     "COVERAGE_LABELS",
     "COVERAGE_STATUSES",
+    "ON_TRACK",
     "RECORD_STATUSES",
     "counting_meetings",
     "coverage_breakdown",
@@ -43,34 +45,51 @@ __all__ = [
 ]
 
 COVERAGE_STATUSES = ("never_met", "missed_term", "due_this_term", "done_this_term")
-#: Plain words for readers (DOMAIN.md).
+#: DOMAIN.md's plain words for each status, as a label begins ("met this term" in a sentence).
 COVERAGE_LABELS = {
-    "done_this_term": "On track",
-    "due_this_term": "Behind (meeting owed this term)",
+    "done_this_term": "Met this term",
+    "due_this_term": "Meeting still owed this term",
     "missed_term": "Missed a term",
-    "never_met": "Never met this year",
+    "never_met": "Not met this year",
 }
+#: The only meaning of "on track for three meetings" (DOMAIN.md, "Statuses").
+ON_TRACK = ("due_this_term", "done_this_term")
 RECORD_STATUSES = ("on_time", "late", "missing", "not_yet_due")
 
 
 def _terms_missed(
-    group: SchoolGroup, years: GroupYears, pupils: pl.LazyFrame, meetings: pl.LazyFrame
+    group: SchoolGroup,
+    years: GroupYears,
+    pupils: pl.LazyFrame,
+    meetings: pl.LazyFrame,
+    offered: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    """Each pupil's completed terms this year and how many of them had no counting meeting."""
-    met_in = meetings.select(POSITION, "pupil_id", _term=group.days.term_of(pl.col("day")))
-    met_in = met_in.unique()
+    """Each pupil's completed terms, those with no counting meeting, and those of them offered.
+
+    A term missed is *offered but not held* when a meeting of a counting kind was booked in
+    it and the family did not attend (DOMAIN.md, "Offered but not held").
+    """
+
+    def terms_of(frame: pl.LazyFrame, flag: str) -> pl.LazyFrame:
+        days = frame.select(POSITION, "pupil_id", _term=group.days.term_of(pl.col("day")))
+        return days.unique().with_columns(pl.lit(True).alias(flag))
+
+    keys = [POSITION, "pupil_id", "_term"]
     # Per completed term: was the pupil registered on its first day, and if so, met in it?
     return (
         pupils.select(POSITION, "pupil_id", "registered_on")
         .join(years.completed_terms.lazy(), on=POSITION)
         .filter(pl.col("registered_on") <= pl.col("_term_start"))
-        .join(
-            met_in.with_columns(_met=pl.lit(True)), on=[POSITION, "pupil_id", "_term"], how="left"
-        )
+        .join(terms_of(meetings, "_met"), on=keys, how="left")
+        .join(terms_of(offered, "_offered"), on=keys, how="left")
         .group_by(POSITION, "pupil_id")
         .agg(
             pl.len().cast(pl.Int32).alias("completed_terms"),
             pl.col("_met").is_null().sum().cast(pl.Int32).alias("terms_missed"),
+            (pl.col("_met").is_null() & pl.col("_offered").is_not_null())
+            .sum()
+            .cast(pl.Int32)
+            .alias("terms_offered_not_held"),
         )
     )
 
@@ -95,8 +114,10 @@ def review_coverage_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame
     """
     a = years.as_of
     pupils = group.pupils.lazy().filter(is_registered(a))
-    meetings = group.meetings.lazy().filter(is_counting_meeting(years.setting("year_start"), a))
-    terms = _terms_missed(group, years, pupils, meetings)
+    year_start = years.setting("year_start")
+    meetings = group.meetings.lazy().filter(is_counting_meeting(year_start, a))
+    offered = group.meetings.lazy().filter(is_offered_not_held(year_start, a))
+    terms = _terms_missed(group, years, pupils, meetings, offered)
     in_current = pl.col("day").is_between(
         years.setting("current_start"), years.setting("current_end")
     )
@@ -117,6 +138,7 @@ def review_coverage_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame
             pl.col("meetings_this_term").fill_null(0).cast(pl.Int32),
             pl.col("completed_terms").fill_null(0),
             pl.col("terms_missed").fill_null(0),
+            pl.col("terms_offered_not_held").fill_null(0),
         )
     )
     status = (
@@ -129,7 +151,10 @@ def review_coverage_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame
         .otherwise(pl.lit("done_this_term"))
     )
     frame = frame.with_columns(status=status).with_columns(
-        on_track=pl.col("status").is_in(["due_this_term", "done_this_term"])
+        on_track=pl.col("status").is_in(ON_TRACK),
+        # "No meeting yet this term": every status but met this term, less those who missed
+        # an earlier term but have been met in this one (DOMAIN.md, "Statuses").
+        no_meeting_this_term=years.setting("has_current") & (pl.col("meetings_this_term") == 0),
     )
     projected = _projected_meetings(group, years)
     frame = frame.with_columns(
@@ -148,9 +173,11 @@ def review_coverage_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame
         "meetings_this_year",
         "meetings_this_term",
         "terms_missed",
+        "terms_offered_not_held",
         "last_meeting_on",
         "status",
         "on_track",
+        "no_meeting_this_term",
         "projected_meetings",
         "projected_to_meet_minimum",
         POSITION,
@@ -163,9 +190,13 @@ def group_review_coverage(group: SchoolGroup, as_of: dt.date | None = None) -> p
     DOMAIN.md, "Statuses": counting meetings this school year, completed terms missed, and
     a status (first that applies): never_met, missed_term, due_this_term, done_this_term;
     and meetings projected to the year's end at the pupil's pace so far (school days).
+    ``terms_offered_not_held`` counts the terms missed in which the family did not attend a
+    meeting offered ("Offered but not held"); ``no_meeting_this_term`` is DOMAIN's "No
+    meeting yet this term" (false in a holiday).
     Columns: school, pupil_id, sen_status, year_group, primary_need, lead_staff_id,
     registered_on, completed_terms, meetings_this_year, meetings_this_term, terms_missed,
-    last_meeting_on, status, on_track, projected_meetings, projected_to_meet_minimum.
+    terms_offered_not_held, last_meeting_on, status, on_track, no_meeting_this_term,
+    projected_meetings, projected_to_meet_minimum.
     """
     years = GroupYears.of(group, as_of)
     return review_coverage_query(group, years).drop(POSITION).collect(engine=ENGINE)
@@ -186,8 +217,9 @@ def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFram
     """One row per registered pupil: meetings this year, terms missed and coverage status.
 
     Columns: pupil_id, sen_status, year_group, primary_need, lead_staff_id, registered_on,
-    completed_terms, meetings_this_year, meetings_this_term, terms_missed, last_meeting_on,
-    status, on_track, projected_meetings, projected_to_meet_minimum
+    completed_terms, meetings_this_year, meetings_this_term, terms_missed,
+    terms_offered_not_held, last_meeting_on, status, on_track, no_meeting_this_term,
+    projected_meetings, projected_to_meet_minimum
     (:func:`group_review_coverage` for this school alone).
     """
     return group_review_coverage(SchoolGroup.of([school]), as_of).drop(SCHOOL)

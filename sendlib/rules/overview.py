@@ -70,13 +70,19 @@ def _headlines(
     reviews: pl.DataFrame,
     cap: pl.DataFrame,
 ) -> pl.DataFrame:
-    """One row per school: the counts and shares behind each leadership headline."""
+    """One row per school: the counts and shares behind each leadership headline.
+
+    ``statutory`` says whether England's statutory clocks apply to the school (its nation).
+    """
     requests = response_summary(times, SCHOOL)
     pupils = coverage.group_by(SCHOOL).agg(
         pl.len().alias("registered"),
         pl.col("on_track").sum().alias("on_track"),
         (pl.col("status") == "never_met").sum().alias("never_met"),
         (pl.col("status") == "missed_term").sum().alias("missed_term"),
+        pl.col("no_meeting_this_term").sum().alias("no_meeting_this_term"),
+        pl.col("terms_missed").sum().alias("terms_missed"),
+        pl.col("terms_offered_not_held").sum().alias("terms_offered_not_held"),
     )
     plans = reviews.group_by(SCHOOL).agg(
         pl.len().alias("ehc_plans"),
@@ -91,11 +97,14 @@ def _headlines(
             "name": [s.name for s in group.schools],
             "phase": [s.config.phase for s in group.schools],
             "suppress_below": [s.policy.suppress_below for s in group.schools],
+            "statutory": [s.config.applies_english_law for s in group.schools],
             "acknowledge_within": [s.policy.acknowledge_within_school_days for s in group.schools],
         }
     )
     counts = ["requests", *STATUSES, "decided", "registered", "on_track"]
-    counts += ["never_met", "missed_term", "ehc_plans", "reviews_overdue", "reviews_due_soon"]
+    counts += ["never_met", "missed_term", "no_meeting_this_term", "terms_missed"]
+    counts += ["terms_offered_not_held", "meeting_requests", "information_requests"]
+    counts += ["ehc_plans", "reviews_overdue", "reviews_due_soon"]
     counts += ["reviews_no_record"]
     frame = (
         schools.join(requests, on=SCHOOL, how="left")

@@ -31,6 +31,7 @@ __all__ = [
     "STATUS_LABELS",
     "group_response_times",
     "open_backlog",
+    "requests_in_words",
     "response_summary",
     "response_times",
     "response_times_query",
@@ -152,7 +153,9 @@ def response_summary(times: pl.DataFrame, by: str | None = None) -> pl.DataFrame
 
     ``by`` may be school, term, month, channel, kind or response. The on-time share is
     on-time requests over decided ones (on time, late, or open and overdue); routed
-    requests and open ones not yet due are not in it.
+    requests and open ones not yet due are not in it. ``meeting_requests`` and
+    ``information_requests`` split the decided ones by kind: a request for information is
+    not a meeting request (DOMAIN.md, "Offered but not held").
     """
     frame = times
     if by == "month":
@@ -160,6 +163,11 @@ def response_summary(times: pl.DataFrame, by: str | None = None) -> pl.DataFrame
     keys = [by] if by else []
     aggregations = [pl.len().alias("requests")]
     aggregations += [(pl.col("status") == s).sum().alias(s) for s in STATUSES]
+    is_decided = pl.col("status").is_in(DECIDED)
+    aggregations += [
+        (is_decided & (pl.col("kind") == kind)).sum().alias(f"{kind}_requests")
+        for kind in ("meeting", "information")
+    ]
     aggregations.append(
         pl.col("school_days_taken")
         .filter(pl.col("status").is_in(["on_time", "late"]))
@@ -177,6 +185,19 @@ def response_summary(times: pl.DataFrame, by: str | None = None) -> pl.DataFrame
         on_time_share=pl.when(decided > 0).then(pl.col("on_time") / decided),
     )
     return grouped.sort(keys) if keys else grouped
+
+
+def requests_in_words(meeting: int, information: int) -> str:
+    """Requests counted by kind, meeting requests apart from requests for information.
+
+    For example ``"12 meeting requests and 1 request for information"``.
+    """
+    parts = []
+    if meeting or not information:
+        parts.append(f"{meeting:,} meeting request{'' if meeting == 1 else 's'}")
+    if information:
+        parts.append(f"{information:,} request{'' if information == 1 else 's'} for information")
+    return " and ".join(parts)
 
 
 def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame:

@@ -33,6 +33,12 @@ DEFAULT_TRANSFER_YEARS = {
     "all-through": (6, 11),
     "special": (6, 11),
 }
+#: Nations with their own SEND law (ALN in Wales, ASL in Scotland, SEN in Northern Ireland).
+OTHER_LAW_NATIONS = {
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+}
 
 _SCHOOL_KEYS = {
     "name", "phase", "transfer_year_groups", "transfer_year_group", "sixth_form", "nation",
@@ -73,6 +79,27 @@ class SchoolConfig:
     def calendar(self) -> SchoolCalendar:
         """The school calendar these settings describe."""
         return SchoolCalendar(self.terms, self.closures, self.nation, self.sendco.working_days)
+
+    @property
+    def applies_english_law(self) -> bool:
+        """Whether the English statutory clocks apply (DOMAIN.md, "Where these rules apply").
+
+        They are English law; a school in Wales, Scotland or Northern Ireland is measured on
+        its own policy figures only. A school without a nation (``none``) is taken as English.
+        """
+        return self.nation not in OTHER_LAW_NATIONS
+
+    @property
+    def law_note(self) -> str | None:
+        """The one sentence outputs give where English law does not apply, else ``None``."""
+        if self.applies_english_law:
+            return None
+        return (
+            f"This school is in {OTHER_LAW_NATIONS[self.nation]}: the statutory clocks of "
+            "England's SEND Code of Practice (three parent meetings a year, EHC plan annual "
+            "reviews and needs-assessment deadlines) do not apply there, so this output shows "
+            "the school's own policy figures only."
+        )
 
 
 def load_config(path: Path) -> SchoolConfig:

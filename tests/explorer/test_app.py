@@ -33,7 +33,7 @@ def test_explorer_widgets_follow_a_filter_in_place():
     assert '>5</div><div class="title">Pupils shown' in headlines
     explorer.choose(year_group="4")
     assert explorer.by_year is by_year  # the same figure, updated in place
-    behind = next(t for t in by_year.data if t.name == "Behind (meeting owed this term)")
+    behind = next(t for t in by_year.data if t.name == "Meeting still owed this term")
     assert list(behind.y) == [0, 0, 1, 0]
     assert '>1</div><div class="title">Pupils shown' in explorer.headlines.value
     assert "<th scope='row'>P2</th>" in explorer.table.value

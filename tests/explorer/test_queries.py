@@ -201,9 +201,9 @@ def test_filter_choices_are_in_words_a_sendco_uses():
     # Only statuses someone has: nobody has missed a term.
     assert [label for label, _ in options["coverage_status"]] == [
         "All meeting statuses",
-        "Never met this year",
-        "Behind (meeting owed this term)",
-        "On track",
+        "Not met this year",
+        "Meeting still owed this term",
+        "Met this term",
         "Monitored (not on the register)",
     ]
 

@@ -21,7 +21,7 @@ def test_coverage_bars_hide_groups_under_the_threshold():
         assert set(trace.customdata) == {"<5"}
     # With threshold 1 (the SENDCo's own notebooks) the counts show: P3 in Year 6 never met.
     shown = figures.coverage_by_group(coverage, "year_group", 1, "t")
-    never = next(t for t in shown.data if t.name == "Never met this year")
+    never = next(t for t in shown.data if t.name == "Not met this year")
     assert dict(zip(never.x, never.y, strict=True))["Year 6"] == 1
 
 

@@ -63,7 +63,8 @@ def test_headlines_equal_the_api(tiny_summary):
 
 def test_actions_are_derived_from_the_data(tiny_summary):
     text = " ".join(tiny_summary.actions)
-    assert "Acknowledge the 2 meeting requests" in text
+    # R5 is a request for information, R6 a meeting request (issue 12 point 6).
+    assert "Acknowledge the 1 meeting request and 1 request for information" in text
     assert "26 January 2026" in text  # the oldest open request (R5)
     assert "overdue EHC plan annual reviews" in text
     # Small groups are never named with a count: 2 pupils owe a meeting; no year group named.
@@ -85,9 +86,9 @@ def test_coverage_table_suppresses_every_small_group(tiny_summary):
     table = coverage_table(tiny_summary, "year_group")
     # Every year group in the tiny school has one registered pupil: all hidden, the zeros
     # too (they would say which status each lone pupil is in).
-    assert set(table["pupils"].to_list()) == {"<5"}
+    assert set(table["Pupils"].to_list()) == {"<5"}
     assert set(table["On track (%)"].to_list()) == {"<5"}
-    statuses = [c for c in table.columns if c not in ("year_group", "pupils", "On track (%)")]
+    statuses = [c for c in table.columns if c not in ("Year group", "Pupils", "On track (%)")]
     assert {table[c][i] for c in statuses for i in range(table.height)} == {"<5"}
 
 
@@ -98,7 +99,7 @@ def test_coverage_table_hides_shares_that_reveal_small_counts():
     raw = sendlib.review_coverage(school, AS_OF)
     shown = 0
     for row in table.iter_rows(named=True):
-        group = raw.filter(pl.col("year_group") == row["year_group"])
+        group = raw.filter(("Year " + pl.col("year_group")) == row["Year group"])
         on_track = int(group["on_track"].sum())
         if min(on_track, group.height - on_track, group.height) < 5:
             # Issue 12 point 11: count, complement and total must all reach the threshold.
@@ -106,7 +107,7 @@ def test_coverage_table_hides_shares_that_reveal_small_counts():
         elif row["On track (%)"] not in ("<5", WITHHELD):
             assert row["On track (%)"] == f"{round(on_track / group.height * 100)}%"
             shown += 1
-        assert row["pupils"] in (str(group.height), "<5", WITHHELD)
+        assert row["Pupils"] in (str(group.height), "<5", WITHHELD)
     assert shown >= 1
 
 

@@ -28,10 +28,14 @@ from hypothesis import strategies as st
 
 import sendlib
 from sendlib import CalendarRangeError
+from sendlib.rules.frame import SchoolGroup
 from sendlib.rules.meetings import (
+    COVERAGE_LABELS,
     COVERAGE_STATUSES,
+    ON_TRACK,
     RECORD_STATUSES,
     coverage_breakdown,
+    group_review_coverage,
     meetings_by_term,
     record_timeliness,
     review_coverage,
@@ -412,3 +416,63 @@ def test_later_as_of_never_decreases_meetings_this_year(meetings, dates):
     assert set(before) <= set(after)
     for pupil, count in before.items():
         assert after[pupil] >= count
+
+
+# ------------------------------------------- issue 12 points 1, 2 and 6: words and counts
+
+
+def test_no_meeting_yet_this_term_leaves_out_a_missed_term_met_since(extra):
+    # DOMAIN.md "Statuses": "No meeting yet this term" is every due_this_term pupil, plus
+    # missed_term or never_met pupils with no counting meeting in the current term.
+    # As of Fri 6 Mar 2026 (Spring): P1 done (met 14 Jan); P2 due (met 13 Nov, its 21 Jan
+    # review not attended); P3 never met; P4 due (registered mid-Autumn); P6 missed Autumn
+    # but met 20 Jan; P7 never met; P8 due (met 10 Dec). P10 registers on 9 Mar.
+    coverage = review_coverage(extra, AS_OF)
+    without = set(coverage.filter(pl.col("no_meeting_this_term"))["pupil_id"])
+    assert without == {"P2", "P3", "P4", "P7", "P8"}
+    # Every status but met this term would also count P6: 6, not DOMAIN's 5.
+    assert (coverage["status"] != "done_this_term").sum() == 6
+    # In the Christmas holiday there is no current term, so nobody is "not met this term".
+    holiday = review_coverage(extra, D(2025, 12, 27))
+    assert not holiday["no_meeting_this_term"].any()
+
+
+def test_on_track_and_the_plain_words_for_each_status():
+    # DOMAIN.md "Statuses": on track is due_this_term or done_this_term, its only meaning;
+    # plain words: met this term, meeting still owed this term, missed a term, not met this year.
+    assert ON_TRACK == ("due_this_term", "done_this_term")
+    assert {k: v.lower() for k, v in COVERAGE_LABELS.items()} == {
+        "done_this_term": "met this term",
+        "due_this_term": "meeting still owed this term",
+        "missed_term": "missed a term",
+        "never_met": "not met this year",
+    }
+    coverage = review_coverage(SCHOOL, AS_OF)
+    assert coverage["on_track"].to_list() == [True, True, False, True]  # P1, P2, P3, P4
+
+
+def test_terms_offered_but_not_held_are_kept_apart_from_terms_with_no_offer(tmp_path):
+    # DOMAIN.md "Offered but not held": of the terms missed, those with a did_not_attend
+    # meeting of a counting kind. P7 (never met) was offered a concern meeting on Thu 20 Nov
+    # 2025 and did not come: Autumn missed, offered. Its Spring did_not_attend (M14) is in the
+    # current term, not a missed one. P3's Autumn review was cancelled (M5): missed, no offer.
+    # A surgery not attended is not of a counting kind: P6's Autumn stays "no offer".
+    school = school_with(
+        tmp_path,
+        pupils=EXTRA_PUPILS,
+        meetings=EXTRA_MEETINGS
+        + "M19,P7,concern,2025-11-20 09:00,30,S1,true,in_person,did_not_attend,,\n"
+        + "M20,P6,surgery,2025-11-20 13:00,25,S1,true,in_person,did_not_attend,,\n",
+    )
+    got = by_pupil(
+        review_coverage(school, AS_OF), ("terms_missed", "terms_offered_not_held", "status")
+    )
+    assert got["P7"] == (1, 1, "never_met")
+    assert got["P3"] == (1, 0, "never_met")
+    assert got["P6"] == (1, 0, "missed_term")
+    assert got["P2"] == (0, 0, "due_this_term")
+    # The many-school path gives the same columns (rules/frame.py under review_coverage).
+    group = group_review_coverage(SchoolGroup.of([SCHOOL, school]), AS_OF)
+    mine = group.filter(pl.col("school") == school.slug).drop("school")
+    assert mine.equals(review_coverage(school, AS_OF))
+    assert group.filter(pl.col("school") == SCHOOL.slug)["terms_offered_not_held"].sum() == 0

@@ -25,7 +25,13 @@ from hypothesis import strategies as st
 
 import sendlib
 from sendlib import CalendarRangeError
-from sendlib.rules.requests import STATUSES, open_backlog, response_summary, response_times
+from sendlib.rules.requests import (
+    STATUSES,
+    open_backlog,
+    requests_in_words,
+    response_summary,
+    response_times,
+)
 from sendlib.school.asof import school_year
 from sendlib.school.schema import CHANNELS, REQUEST_KINDS, RESPONSES
 
@@ -414,3 +420,16 @@ def test_statuses_partition_the_requests_received_by_as_of(requests, as_of):
         assert last["day"] == as_of
         assert last["open"] == summary["open_overdue"] + summary["open_not_due"]
         assert last["overdue"] == summary["open_overdue"]
+
+
+def test_requests_for_information_are_not_meeting_requests():
+    # DOMAIN.md "Offered but not held": "meeting requests" are requests of kind meeting;
+    # requests for information are counted on their own line. Tiny, 6 Mar 2026: decided are
+    # R1, R2, R3 (meeting: on time, late, on time), R5 (information, open past due) and R6
+    # (meeting, open past due); R4 is safeguarding (routed).
+    overall = response_summary(response_times(SCHOOL, AS_OF)).row(0, named=True)
+    assert (overall["meeting_requests"], overall["information_requests"]) == (4, 1)
+    assert overall["meeting_requests"] + overall["information_requests"] == overall["decided"]
+    assert requests_in_words(4, 1) == "4 meeting requests and 1 request for information"
+    assert requests_in_words(1, 0) == "1 meeting request"
+    assert requests_in_words(0, 2) == "2 requests for information"

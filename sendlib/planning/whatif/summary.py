@@ -20,6 +20,8 @@ from sendlib.planning.whatif.simulation import (
     REPLY_SHARE,
     WhatIfResult,
 )
+from sendlib.rules.meetings import review_coverage
+from sendlib.rules.requests import response_summary, response_times
 
 #: Fewer school days or requests than this to fit from: the report says to take care.
 THIN_HISTORY = 20
@@ -53,6 +55,28 @@ METRIC_PHRASE = {
 }
 #: A change smaller than this in the median is "no material change".
 MATERIAL_CHANGE = {"share": 0.01, "days": 1.0, "count": 1.0}
+#: Which way is better for each metric (+1: higher is better); utilisation is neither.
+BETTER = {
+    "on_time_share": 1,
+    "median_days_to_meeting": -1,
+    "three_meetings_share": 1,
+    "annual_reviews_late": -1,
+    "backlog_year_end": -1,
+}
+#: Why a lever can make a figure worse, by the scenario key that sets it.
+WORSE_BECAUSE = {
+    "surgeries_per_week": "surgeries are protected time that replies and booked meetings "
+    "can then no longer use",
+    "extra_surgeries_per_week": "surgeries are protected time that replies and booked meetings "
+    "can then no longer use",
+    "request_growth": "more requests arrive for the same SENDCo time",
+    "meeting_minutes": "each meeting takes more of the SENDCo's time",
+    "annual_review_minutes": "each annual review takes more of the SENDCo's time",
+    "surgery_minutes": "each surgery takes more of the SENDCo's time",
+    "class_teacher_led_share": "the SENDCo leads more of the termly reviews than now",
+    "sendco_days": "the SENDCo has fewer working days",
+    "send_hours_per_day": "the SENDCo has fewer protected hours",
+}
 
 
 def summarise(result: WhatIfResult) -> pl.DataFrame:
@@ -133,12 +157,13 @@ def comparison_sentences(result: WhatIfResult) -> list[str]:
             f"(80% band {_band(m, b[m]['p10'], b[m]['p90'])})"
             for m in METRICS
         )
-        + "."
+        + ". "
+        + baseline_window(result)
     )
     for name, res in result.results.items():
         if name == base:
             continue
-        changed, same = [], []
+        changed, same, worse = [], [], []
         for m in METRICS:
             s = get(name, m)
             before, after = b[m]["median"], s["median"]
@@ -154,11 +179,56 @@ def comparison_sentences(result: WhatIfResult) -> list[str]:
                 )
             else:
                 same.append(METRIC_PHRASE[m])
+            if moved and (after - before) * BETTER.get(m, 0) < 0:
+                worse.append((m, s["p10"] <= before <= s["p90"]))
         text = f"{res.scenario.title}: " + "; ".join(changed)
         if same:
             text += "; little change in " + _join(same)
-        sentences.append(text + ".")
+        sentences.append(text + "." + _why_worse(res.scenario.changes, worse))
     return sentences
+
+
+def baseline_window(result: WhatIfResult) -> str:
+    """Why the baseline need not equal the leadership report's figures: a different window.
+
+    The report counts the school's own records for the year so far; the simulation counts
+    only the simulated school days (DOMAIN.md: everything as of a date).
+    """
+    model = result.model
+    days = model.simulated_days
+    times = response_times(model.school, model.as_of)
+    share = response_summary(times).row(0, named=True)["on_time_share"]
+    recorded = "-" if share is None else f"{share:.0%}"
+    coverage = review_coverage(model.school, model.as_of)
+    on_track = coverage["on_track"].mean() if coverage.height else None
+    tracked = "-" if on_track is None else f"{on_track:.0%}"
+    return (
+        f"These figures are for the simulated days only, {days[0]:%d %b %Y} to "
+        f"{days[-1]:%d %b %Y}; the leadership report's {recorded} of requests acknowledged in "
+        f"time is the school's record for the year so far, to {model.as_of:%d %b %Y}, and its "
+        f"{tracked} on track is pupils with a meeting in every term so far, not three "
+        "meetings by the year's end, so the two reports measure different things."
+    )
+
+
+def _why_worse(changes: dict, worse: list[tuple[str, bool]]) -> str:
+    """A sentence on the figures a lever makes worse: what the lever takes away, or chance."""
+    if not worse:
+        return ""
+    phrases = " and ".join(METRIC_PHRASE[m] for m, _ in worse)
+    reasons = list(dict.fromkeys(WORSE_BECAUSE[key] for key in changes if key in WORSE_BECAUSE))
+    chance = all(inside for _, inside in worse)
+    if reasons:
+        why = " and ".join(reasons)
+        if chance:
+            why += (
+                " (the baseline's figure is inside this scenario's 80% band, so it may be chance)"
+            )
+    elif chance:
+        why = "within chance: the baseline's figure is inside this scenario's 80% band"
+    else:
+        why = "the added time goes first to meetings that were waiting, so other work waits longer"
+    return f" Worse {phrases}: {why}."
 
 
 def _join(items: list[str]) -> str:
