@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from sendlib.explorer.labels import MONITORED, YEAR_RANK, year_label
+from sendlib.explorer.provision_tab import ProvisionTab, with_tabs
 from sendlib.explorer.queries import (
     ALL,
     SORT_ORDERS,
@@ -131,7 +132,10 @@ class CaseloadExplorer:
         self.pupil.add_class("sendlib-pupil")
         self.detail = _html_widget("sendlib-detail")
 
-        self.widget = self._page()
+        self.provision = ProvisionTab(
+            school, as_of, list(self.filters.values()), self._shown_if_filtered
+        )
+        self.widget = with_tabs(self._page(), self.provision)
         self._quiet = False
         self._observe()
         self._refresh_text(self.shown)
@@ -220,6 +224,13 @@ class CaseloadExplorer:
     def shown(self) -> pl.DataFrame:
         """The pupils the filters show."""
         return filter_pupils(self.cases.pupils, self.chosen)
+
+    def _shown_if_filtered(self) -> pl.DataFrame | None:
+        """The pupils the filters show, or ``None`` when no filter is set.
+
+        With no filter the provision map shows every pupil with provision, on the caseload or not.
+        """
+        return self.shown if self.chosen.chosen else None
 
     def refresh(self) -> None:
         """Bring every part of the page in line with the filters."""
