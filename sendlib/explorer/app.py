@@ -59,8 +59,24 @@ ENV_SCHOOL_DIR = "SENDLIB_SCHOOL_DIR"
 ENV_AS_OF = "SENDLIB_AS_OF"
 #: Where Voila serves plotly's widget bundle (set by ``serve``; see ``_figure_widget``).
 ENV_PLOTLY_BUNDLE = "SENDLIB_PLOTLY_BUNDLE_URL"
-#: A file the explorer creates once built, so ``serve`` opens the page only when it is ready.
-ENV_READY_FILE = "SENDLIB_EXPLORER_READY_FILE"
+#: A file the notebook's kernel creates as it starts, so ``serve`` opens the page then.
+ENV_STARTED_FILE = "SENDLIB_EXPLORER_STARTED_FILE"
+#: The charts' toolbar: download as PNG and zoom/reset only; nothing that sends the
+#: figure (pupil counts) to plotly's cloud or Chart Studio, no plotly logo link.
+CHART_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "modeBarButtonsToRemove": [
+        "pan2d",
+        "select2d",
+        "lasso2d",
+        "zoomIn2d",
+        "zoomOut2d",
+        "autoScale2d",
+    ],
+}
 
 #: The filters, by column, with their labels.
 FILTER_LABELS = {
@@ -81,7 +97,14 @@ FILTER_WIDTHS = {
 
 
 def parameters_from_environment(school_dir: str, as_of: str) -> tuple[str, str]:
-    """The notebook's parameters, overridden by ``serve``'s environment variables if set."""
+    """The notebook's parameters, overridden by ``serve``'s environment variables if set.
+
+    Under ``serve``, also tells it that a kernel is running the notebook (Voila has
+    registered that kernel for the first visit), so it can open the page.
+    """
+    started = os.environ.get(ENV_STARTED_FILE)
+    if started:
+        Path(started).touch()
     return os.environ.get(ENV_SCHOOL_DIR) or school_dir, os.environ.get(ENV_AS_OF) or as_of
 
 
@@ -139,7 +162,6 @@ class CaseloadExplorer:
         self._quiet = False
         self._observe()
         self._refresh_text(self.shown)
-        _announce_ready()
 
     def _build_charts(self) -> None:
         """The three charts for the whole caseload, with the categories they keep.
@@ -344,13 +366,6 @@ def _html_widget(css_class: str) -> ipywidgets.HTML:
     return widget
 
 
-def _announce_ready() -> None:
-    """Under ``serve``, tell it the explorer is built (Voila pre-runs the notebook)."""
-    ready = os.environ.get(ENV_READY_FILE)
-    if ready:
-        Path(ready).touch()
-
-
 # ---------------------------------------------------------------------------------------
 # Charts: plotly FigureWidgets, updated in place
 
@@ -369,7 +384,7 @@ def _chart_layout(title: str, **extra) -> dict:
 
 
 def _figure_widget(data: list, layout: dict) -> go.FigureWidget:
-    """A plotly ``FigureWidget``; under ``serve``, one whose plotly.js is fetched once.
+    """A plotly ``FigureWidget`` with ``CHART_CONFIG``'s toolbar; its plotly.js fetched once.
 
     A ``FigureWidget`` is an anywidget that sends its 5 MB JavaScript bundle with every
     figure, and the browser evaluates it once per figure: seconds on a school laptop.
@@ -380,13 +395,16 @@ def _figure_widget(data: list, layout: dict) -> go.FigureWidget:
 
     bundle = os.environ.get(ENV_PLOTLY_BUNDLE)
     if not bundle:
-        return go.FigureWidget(data=data, layout=layout)
-    shim = (
-        f"const bundle = await import(new URL({json.dumps(bundle)}, location.href).href);\n"
-        "export default bundle.default;\n"
-    )
-    shared = type("SharedBundleFigureWidget", (go.FigureWidget,), {"_esm": shim})
-    return shared(data=data, layout=layout)
+        figure = go.FigureWidget(data=data, layout=layout)
+    else:
+        shim = (
+            f"const bundle = await import(new URL({json.dumps(bundle)}, location.href).href);\n"
+            "export default bundle.default;\n"
+        )
+        shared = type("SharedBundleFigureWidget", (go.FigureWidget,), {"_esm": shim})
+        figure = shared(data=data, layout=layout)
+    figure._config = CHART_CONFIG
+    return figure
 
 
 def _coverage_figure(

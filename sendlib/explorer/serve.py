@@ -2,8 +2,11 @@
 
 :func:`serve` validates the school folder, starts Voila on
 ``notebooks/caseload_explorer.ipynb`` (no code shown) with the school folder and as-of
-date in environment variables for the notebook's kernel, opens the page once the
-explorer is built, and stops Voila and its kernels on Ctrl-C, SIGTERM or SIGHUP.
+date in environment variables for the notebook's kernel and a new token that only the
+person who started it gets (:mod:`sendlib.explorer.access`), prints the address and
+opens the page as soon as a kernel runs the notebook, and stops Voila and its kernels on
+Ctrl-C, SIGTERM or SIGHUP. Kernels of closed pages are shut down by Voila's page; any
+left without a page (a crashed browser) are culled after ``CULL_IDLE_SECONDS``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ import webbrowser
 from pathlib import Path
 from typing import IO
 
-from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_READY_FILE, ENV_SCHOOL_DIR
+from sendlib.explorer.access import (
+    COOKIE_OPTIONS,
+    ENV_TOKEN,
+    new_token,
+    page_url,
+    tornado_settings,
+    write_browser_open_file,
+)
+from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_SCHOOL_DIR, ENV_STARTED_FILE
 from sendlib.explorer.labels import format_day
 from sendlib.present.notebook import REPOSITORY, resolve_school_dir
 from sendlib.school.asof import resolve_as_of
@@ -32,23 +43,39 @@ from sendlib.school.load import School, load_school
 
 #: The notebook that ``sendlib explore`` serves.
 NOTEBOOK = REPOSITORY / "notebooks" / "caseload_explorer.ipynb"
-#: How long ``serve`` waits for the pre-run notebook before opening the page anyway.
-READY_TIMEOUT_SECONDS = 120
+#: How long ``serve`` waits for a kernel to run the notebook before opening the page anyway.
+STARTED_TIMEOUT_SECONDS = 120
+#: A kernel with no page connected for this long is shut down (its page was closed
+#: without Voila's goodbye, e.g. a crashed browser); one with a page open is kept.
+CULL_IDLE_SECONDS = 600
+#: jsonschema's IRI format checker (rfc3987_syntax) compiles 38 grammars as it is
+#: imported: 2 to 8 seconds of each start of Voila and of each kernel (through plotly and
+#: nbformat), for a format that no Jupyter schema uses. Made unimportable in those
+#: processes only; jsonschema then skips that one checker (jsonschema issue 1428).
+_WITHOUT_IRI_CHECKER = "import sys; sys.modules['rfc3987_syntax'] = None; "
+_VOILA_MAIN = _WITHOUT_IRI_CHECKER + "from voila.app import main; sys.exit(main())"
+_KERNEL_MAIN = (
+    _WITHOUT_IRI_CHECKER
+    + "sys.path[0] == '' and sys.path.pop(0); "
+    + "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
+)
 _BUNDLE_EXTENSION = "sendlib-explorer"
 _BUNDLE_FILE = "plotly-widgetbundle.js"
 
 
 def voila_command(port: int, labextensions: Path | None = None) -> list[str]:
-    """The Voila command line for the explorer: 127.0.0.1 only, no code, no tracebacks.
+    """The Voila command line for the explorer: 127.0.0.1 only, a token, no code.
 
-    ``labextensions`` is an extra folder Voila serves under ``/voila/labextensions/`` (the
-    shared plotly bundle). The plotly mime renderer extension is left out: ``FigureWidget``
-    brings its own plotly.js, and loading a second 4.8 MB copy only slows the page.
+    The token itself is not on it (``ps`` shows command lines to every user): with
+    ``auto_token`` jupyter_server reads it from ``JUPYTER_TOKEN``. ``labextensions`` is
+    an extra folder Voila serves under ``/voila/labextensions/`` (the shared plotly
+    bundle). The plotly mime renderer extension is left out: ``FigureWidget`` brings its
+    own plotly.js, and loading a second 4.8 MB copy only slows the page.
     """
     command = [
         sys.executable,
-        "-m",
-        "voila",
+        "-c",
+        _VOILA_MAIN,
         str(NOTEBOOK),
         "--no-browser",
         f"--port={port}",
@@ -59,37 +86,40 @@ def voila_command(port: int, labextensions: Path | None = None) -> list[str]:
         "--theme=light",
         "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']",
         "--Voila.log_level=WARN",
+        "--Voila.auto_token=True",
+        f"--IdentityProvider.cookie_options={COOKIE_OPTIONS!r}",
         # Run the notebook as soon as Voila starts, and again for the next visit only once
         # this one has drawn: on two cores, a second kernel starting at once halves the speed.
         "--preheat_kernel=True",
         "--VoilaKernelManager.fill_delay=20",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=False",
     ]
     if labextensions is not None:
         command.append(f"--VoilaConfiguration.extra_labextensions_path=[{str(labextensions)!r}]")
-    headers = {"headers": {"Content-Security-Policy": content_security_policy(port)}}
-    command.append(f"--Voila.tornado_settings={json.dumps(headers)}")
+    # A Python literal: traitlets reads a dict on the command line with literal_eval.
+    command.append(f"--Voila.tornado_settings={tornado_settings(port)!r}")
     return command
 
 
-def content_security_policy(port: int) -> str:
-    """What the page may load: only this server (and its own blob and data URLs).
+def write_kernel_spec(jupyter_path: Path) -> Path:
+    """The explorer's own ``python3`` kernel spec, in a folder for ``JUPYTER_PATH``.
 
-    Voila's page template links an icon font from a CDN; on a school network that drops
-    such requests it can hold up the page, and pupil pages should fetch nothing from the
-    internet anyway. The browser refuses it at once (Voila bundles the font already).
+    The same kernel as ipykernel's, started without jsonschema's slow IRI checker (see
+    ``_WITHOUT_IRI_CHECKER``); the kernel still runs this Python, with the notebook's
+    folder as its working directory.
     """
-    here = f"http://127.0.0.1:{port} ws://127.0.0.1:{port}"
-    return "; ".join(
-        [
-            "default-src 'self'",
-            "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
-            "style-src 'self' 'unsafe-inline'",
-            "img-src 'self' data: blob:",
-            "font-src 'self' data:",
-            f"connect-src 'self' {here}",
-            "frame-ancestors 'self'",
-        ]
-    )
+    spec = jupyter_path / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    kernel = {
+        "argv": [sys.executable, "-c", _KERNEL_MAIN, "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "metadata": {"debugger": False},
+    }
+    (spec / "kernel.json").write_text(json.dumps(kernel, indent=1), encoding="utf-8")
+    return jupyter_path
 
 
 def plotly_widget_bundle() -> Path | None:
@@ -112,9 +142,10 @@ def serve(
     The folder is validated first (so problems show as the usual list, not in the page),
     then passed to the notebook's kernel in ``SENDLIB_SCHOOL_DIR`` with the as-of date in
     ``SENDLIB_AS_OF`` (``as_of``, else ``SENDLIB_AS_OF`` from the environment, else
-    ``resolve_as_of``). Voila runs the notebook as it starts; the address is printed
-    (and the browser opened) once the explorer is built, so the page then draws in a few
-    seconds. Returns the exit code: 0 after a clean stop.
+    ``resolve_as_of``). Voila runs the notebook in a kernel as it starts; as soon as
+    that kernel runs, the address with this start's token is printed and the browser
+    opened, so the page loads while the explorer is built. Returns the exit code: 0
+    after a clean stop.
 
     Raises:
         DataValidationError: the school folder has problems.
@@ -132,6 +163,7 @@ def serve(
             file=sys.stderr,
         )
         return 1
+    # A private (0700) folder: it holds the page that opens the browser with the token.
     with tempfile.TemporaryDirectory(prefix="sendlib-explore-") as work:
         return _run_voila(Path(work), school, folder, day, port, open_browser)
 
@@ -139,30 +171,31 @@ def serve(
 def _run_voila(
     work: Path, school: School, folder: Path, day: dt.date, port: int, open_browser: bool
 ) -> int:
-    """Start Voila with its log and the shared plotly bundle in ``work``; wait for the end."""
-    env = {**os.environ, ENV_SCHOOL_DIR: str(folder), ENV_AS_OF: day.isoformat()}
-    labextensions = _share_plotly_bundle(work)
-    if labextensions is not None:
-        env[ENV_PLOTLY_BUNDLE] = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
-    ready = work / "ready"
-    env[ENV_READY_FILE] = str(ready)
+    """Start Voila with its log, kernel spec and plotly bundle in ``work``; wait for the end."""
+    token = new_token()
+    env = _voila_environment(work, folder, day, token)
+    started = Path(env[ENV_STARTED_FILE])
     log_path = work / "voila.log"
-    url = f"http://127.0.0.1:{port}/"
+    url = page_url(port, token)
     with log_path.open("wb") as log:
-        voila = _start_voila(voila_command(port, labextensions), env, log)
+        print(f"Starting the caseload explorer for {school.name}...", flush=True)
+        voila = _start_voila(voila_command(port, _share_plotly_bundle(work)), env, log)
         previous = _on_stop_signals(_raise_stop)
         try:
-            print(f"Starting the caseload explorer for {school.name}...", flush=True)
-            failed = _wait_until_ready(voila, port, ready, log_path)
+            failed = _wait_until_started(voila, port, started, log_path)
             if failed is not None:
                 return failed
+            opener = write_browser_open_file(work / "open-explorer.html", url, school.name)
             print(
                 f"Caseload explorer for {school.name}, as of {format_day(day)}:\n  {url}\n"
-                "Open it in your browser (only this computer can). Press Ctrl-C to stop.",
+                "Only you can open it: the address carries a key made for this start, and "
+                "only this computer is served.\n"
+                f"(The same page, without typing the key: {opener.as_uri()})\n"
+                "Press Ctrl-C to stop.",
                 flush=True,
             )
             if open_browser:
-                webbrowser.open(url)
+                webbrowser.open(opener.as_uri())
             return _wait_for_exit(voila, log_path)
         except (KeyboardInterrupt, _StopRequested):
             print("\nStopping the caseload explorer.", flush=True)
@@ -170,6 +203,24 @@ def _run_voila(
         finally:
             _stop(voila)
             _on_stop_signals(previous)
+
+
+def _voila_environment(work: Path, folder: Path, day: dt.date, token: str) -> dict[str, str]:
+    """Voila's environment (its kernels inherit it): school, date, token, files in ``work``."""
+    jupyter_path = write_kernel_spec(work / "jupyter")
+    env = {
+        **os.environ,
+        ENV_SCHOOL_DIR: str(folder),
+        ENV_AS_OF: day.isoformat(),
+        ENV_TOKEN: token,
+        ENV_STARTED_FILE: str(work / "kernel-started"),
+        "JUPYTER_PATH": os.pathsep.join(
+            filter(None, [str(jupyter_path), os.environ.get("JUPYTER_PATH")])
+        ),
+    }
+    if plotly_widget_bundle() is not None:
+        env[ENV_PLOTLY_BUNDLE] = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
+    return env
 
 
 def _share_plotly_bundle(work: Path) -> Path | None:
@@ -203,13 +254,14 @@ def _start_voila(command: list[str], env: dict[str, str], log: IO[bytes]) -> sub
     )
 
 
-def _wait_until_ready(
-    voila: subprocess.Popen, port: int, ready: Path, log_path: Path
+def _wait_until_started(
+    voila: subprocess.Popen, port: int, started: Path, log_path: Path
 ) -> int | None:
-    """Wait for Voila to listen and the explorer to be built; an exit code if Voila failed.
+    """Wait for Voila to listen and its first kernel to run the notebook; an exit code if not.
 
-    ``None`` means go on: the explorer is built, or still being built after
-    ``READY_TIMEOUT_SECONDS`` (the page then finishes loading in the browser).
+    Opening the page before that kernel is registered would make Voila start a second
+    kernel for it. ``None`` means go on: the kernel runs, or is still starting after
+    ``STARTED_TIMEOUT_SECONDS`` (the page then waits for it in the browser).
     """
     if not _wait_for_port(port, voila, timeout=60):
         print(
@@ -217,17 +269,14 @@ def _wait_until_ready(
             file=sys.stderr,
         )
         return voila.poll() or 1
-    if not _wait_for_file(ready, voila, timeout=READY_TIMEOUT_SECONDS):
+    if not _wait_for_file(started, voila, timeout=STARTED_TIMEOUT_SECONDS):
         if voila.poll() is not None:
             print(
                 f"sendlib explore: Voila stopped; its log:\n{_tail(log_path)}",
                 file=sys.stderr,
             )
             return voila.returncode or 1
-        print(
-            "(still preparing the page; it will finish loading in the browser)",
-            flush=True,
-        )
+        print("(still starting; the page will finish loading in the browser)", flush=True)
     return None
 
 

@@ -12,6 +12,7 @@ clean stop on Ctrl-C. Skipped with a reason when chromium is absent outside CI; 
 import datetime as dt
 import json
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -47,6 +48,16 @@ READY = """() => {
 WIDEST = """() => Math.max(...[document.documentElement, document.querySelector('#rendered_cells'),
   document.querySelector('.sendlib-explorer')].filter(Boolean).map(
   e => Math.max(e.scrollWidth, e.getBoundingClientRect().right)))"""
+MODEBAR = """() => {
+  const titles = [...document.querySelectorAll('.js-plotly-plot .modebar-btn')].map(
+    b => (b.getAttribute('data-title') || '').toLowerCase());
+  return {
+    share: titles.filter(t => /cloud|chart studio|share|edit/.test(t)).length,
+    png: titles.filter(t => t.includes('png')).length,
+    logo: document.querySelectorAll('.js-plotly-plot .modebar-btn--logo').length,
+    all: titles,
+  };
+}"""
 CHART_DATA = """() => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(
   p => p.data.map(t => t.orientation === 'h' ? t.x : t.y)))"""
 
@@ -103,7 +114,7 @@ def explorer(browser):
     ).start()
     output: list[str] = []
     try:
-        while not any(f"http://127.0.0.1:{port}/" in line for line in output):
+        while not any("Press Ctrl-C" in line for line in output):
             try:
                 output.append(lines.get(timeout=max(0.1, started + 120 - time.monotonic())))
             except queue.Empty:
@@ -112,9 +123,12 @@ def explorer(browser):
                 pytest.fail(f"sendlib explore exited ({server.returncode}):\n{''.join(output)}")
         assert port_open(port)
         print(
-            f"\nsendlib explore ready (listening, notebook run) after {time.monotonic() - started:.1f} s"
+            f"\nsendlib explore printed its address (kernel running the notebook) after "
+            f"{time.monotonic() - started:.1f} s"
         )
-        yield server, f"http://127.0.0.1:{port}/", port, (output, lines)
+        # The printed address, with this start's token; the page itself is at /.
+        url = re.search(rf"http://127\.0\.0\.1:{port}/\S*token=\S+", "".join(output)).group(0)
+        yield server, url, port, (output, lines)
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
@@ -126,7 +140,8 @@ def explorer(browser):
 
 
 def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
-    _server, url, _port, _output = explorer
+    _server, url, port, _output = explorer
+    origin = f"http://127.0.0.1:{port}/"
     expected = caseload(sendlib.load_school(SAMPLE), AS_OF)
     year_8 = filter_pupils(expected.pupils, CaseloadFilter(year_group="8"))
     page = browser.new_page(viewport={"width": 1366, "height": 768})
@@ -139,7 +154,7 @@ def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
         "requestfinished",
         lambda request: (
             fetched_outside.append(request.url)
-            if not request.url.startswith((url, "blob:", "data:"))
+            if not request.url.startswith((origin, "blob:", "data:"))
             else None
         ),
     )
@@ -154,6 +169,10 @@ def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
     for failure in ("Traceback", "There was an error when executing cell", "Error:"):
         assert failure not in body
     assert "Caseload explorer: Northgate Academy" in body
+    # The charts' toolbar offers download as PNG and zoom/reset, nothing that shares.
+    buttons = page.evaluate(MODEBAR)
+    assert buttons["share"] == 0, buttons
+    assert buttons["png"] == 3 and buttons["logo"] == 0, buttons
     # Readable at 1366x768: nothing wider than the laptop's screen, no sideways scrolling.
     assert page.evaluate(WIDEST) <= 1366
 

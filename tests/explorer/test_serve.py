@@ -1,6 +1,7 @@
 """``sendlib explore``'s Voila process: the command line, the checks before starting, the notebook."""
 
 import socket
+import stat
 from pathlib import Path
 
 import nbformat
@@ -8,6 +9,7 @@ import pytest
 
 import sendlib
 from sendlib import DataValidationError
+from sendlib.explorer.access import new_token, page_url, tornado_settings, write_browser_open_file
 from sendlib.explorer.serve import NOTEBOOK, serve, voila_command
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
@@ -47,3 +49,24 @@ def test_notebook_is_stored_clean_with_one_parameters_cell():
     assert 'as_of = "2026-03-06"' in tagged[0].source
     code = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
+
+
+def test_voila_command_asks_for_a_token_but_never_holds_it(tmp_path):
+    command = voila_command(8899)
+    assert "--Voila.auto_token=True" in command
+    assert not any("JUPYTER_TOKEN" in part or "Voila.token=" in part for part in command)
+    settings = tornado_settings(8899)
+    assert settings["allow_remote_access"] is False
+    assert settings["allow_origin"] == "http://127.0.0.1:8899"
+
+
+def test_the_browser_open_file_is_created_owner_only(tmp_path):
+    token = new_token()
+    assert len(token) >= 40 and token != new_token()
+    url = page_url(8899, token)
+    opener = write_browser_open_file(tmp_path / "open.html", url, "<b>Tiny</b>")
+    assert stat.S_IMODE(opener.stat().st_mode) == 0o600
+    text = opener.read_text(encoding="utf-8")
+    assert url in text and "<b>Tiny</b>" not in text
+    with pytest.raises(FileExistsError):  # never written over, never through a planted link
+        write_browser_open_file(opener, url, "Tiny")
