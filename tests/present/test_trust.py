@@ -12,13 +12,13 @@ import pytest
 
 import sendlib
 from sendlib.cli import main
-from sendlib.synth import generate_school, generate_trust
 from sendlib.present.batch import report_all
 from sendlib.present.trust import (
     overview_table,
     school_folders,
     trust_overview,
 )
+from sendlib.synth import generate_school, generate_trust
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "data_samples"

@@ -9,7 +9,12 @@ scenarios notebook, charts that follow the levers.
 """
 
 from sendlib.planning.scheduling.checks import schedule_problems
-from sendlib.planning.scheduling.command import plan_term, schedule_command, term_slug, write_schedule
+from sendlib.planning.scheduling.command import (
+    plan_term,
+    schedule_command,
+    term_slug,
+    write_schedule,
+)
 from sendlib.planning.scheduling.demand import Demand, MeetingOwed, build_demand
 from sendlib.planning.scheduling.greedy import greedy_schedule
 from sendlib.planning.scheduling.ics import read_ics, schedule_calendar, write_ics

@@ -16,9 +16,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from sendlib.school.errors import CalendarRangeError, DataValidationError
-from sendlib.school.load import School, load_school
-from sendlib.school.outputs import OutputPlaceError, refuse_inside, shown_path, write_csv
 from sendlib.planning.scheduling.demand import build_demand
 from sendlib.planning.scheduling.greedy import greedy_schedule
 from sendlib.planning.scheduling.ics import read_ics, refuse_non_calendar, write_ics
@@ -26,6 +23,9 @@ from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.planning.scheduling.result import Schedule
 from sendlib.planning.scheduling.solver import solve_schedule
 from sendlib.planning.scheduling.supply import build_supply
+from sendlib.school.errors import CalendarRangeError, DataValidationError
+from sendlib.school.load import School, load_school
+from sendlib.school.outputs import OutputPlaceError, refuse_inside, shown_path, write_csv
 
 
 def plan_term(

@@ -26,13 +26,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from sendlib.school.asof import school_year
-from sendlib.school.calendar import Term
+from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.rules.annual_reviews import NOTICE_DAYS, annual_reviews
 from sendlib.rules.meetings import counting_meetings, review_coverage
 from sendlib.rules.plans import plan_reviews, pupil_plans
+from sendlib.school.asof import school_year
+from sendlib.school.calendar import Term
 from sendlib.school.load import School
-from sendlib.planning.scheduling.levers import SchedulingError, SchedulingLevers
 from sendlib.school.schema import COUNTING_KINDS
 
 #: Weight of placing one meeting: statutory deadlines first, then pupils not met this year.

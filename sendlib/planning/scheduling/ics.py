@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 from icalendar import Calendar, Event
 
-from sendlib.school.outputs import OutputPlaceError, shown_path, write_file
 from sendlib.planning.scheduling.result import Schedule
+from sendlib.school.outputs import OutputPlaceError, shown_path, write_file
 
 LONDON = ZoneInfo("Europe/London")
 KIND_TITLES = {

@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from sendlib.planning.scheduling.demand import booked_meetings, planning_window, sendco_id
+from sendlib.planning.scheduling.levers import SchedulingLevers, sendco_working_days
 from sendlib.school.calendar import SCHOOL_WEEK, WEEKDAYS
 from sendlib.school.load import School
 from sendlib.school.policy import minutes_of_day, weekday_time
-from sendlib.planning.scheduling.demand import booked_meetings, planning_window, sendco_id
-from sendlib.planning.scheduling.levers import SchedulingLevers, sendco_working_days
 
 #: Staff roles who teach, and so are free only outside lessons.
 TEACHING_ROLES = ("class_teacher", "head_of_year")

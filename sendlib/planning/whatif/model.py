@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from sendlib.rules.capacity import capacity
 from sendlib.rules.annual_reviews import annual_reviews
+from sendlib.rules.capacity import capacity
 from sendlib.rules.meetings import review_coverage
 from sendlib.rules.requests import response_times
 from sendlib.school.asof import SchoolYear, school_year
