@@ -77,6 +77,21 @@ class Intervention:
     blocks: int = 1  # consecutive half-term blocks a placement runs
 
 
+#: Offered in both phases: part-time one-to-one support (pupils on SEN support) and the
+#: educational psychologist's visits.
+_PART_TIME = Intervention(
+    "PART", "Part-time one-to-one support", "one_to_one", "teaching_assistant", 1, 5, 150, blocks=6
+)
+_EP_VISIT = Intervention(
+    "EP",
+    "Educational psychologist visit",
+    "external_specialist",
+    "educational_psychologist",
+    1,
+    0.5,
+    180,
+)
+
 _PRIMARY = (
     Intervention(
         "READ",
@@ -87,10 +102,10 @@ _PRIMARY = (
         5,
         20,
         measure=READING,
-    ),  # noqa: E501
+    ),
     Intervention(
         "MATH", "Maths catch-up group", "small_group", "teaching_assistant", 4, 3, 30, measure=MATHS
-    ),  # noqa: E501
+    ),
     Intervention(
         "SLC",
         "Speech and language group",
@@ -100,10 +115,10 @@ _PRIMARY = (
         3,
         20,
         measure=LANGUAGE,
-    ),  # noqa: E501
+    ),
     Intervention(
         "SOC", "Social skills group", "small_group", "teaching_assistant", 6, 1, 45, measure=SDQ
-    ),  # noqa: E501
+    ),
     Intervention(
         "ONE",
         "One-to-one support (EHC plan)",
@@ -113,17 +128,8 @@ _PRIMARY = (
         5,
         270,
         blocks=6,
-    ),  # noqa: E501
-    Intervention(
-        "PART",
-        "Part-time one-to-one support",
-        "one_to_one",
-        "teaching_assistant",
-        1,
-        5,
-        150,
-        blocks=6,
-    ),  # noqa: E501
+    ),
+    _PART_TIME,
     Intervention(
         "INC",
         "In-class support",
@@ -134,16 +140,8 @@ _PRIMARY = (
         60,
         measure=STEPS,
         blocks=2,
-    ),  # noqa: E501
-    Intervention(
-        "EP",
-        "Educational psychologist visit",
-        "external_specialist",
-        "educational_psychologist",
-        1,
-        0.5,
-        180,
-    ),  # noqa: E501
+    ),
+    _EP_VISIT,
     Intervention(
         "SLT",
         "Speech and language therapist",
@@ -153,7 +151,7 @@ _PRIMARY = (
         1,
         45,
         measure=LANGUAGE,
-    ),  # noqa: E501
+    ),
     Intervention("SOFT", "Reading software licence", "resource", annual_cost=1200),
 )
 _SECONDARY = (
@@ -166,7 +164,7 @@ _SECONDARY = (
         3,
         50,
         measure=READING,
-    ),  # noqa: E501
+    ),
     Intervention(
         "NUM",
         "Numeracy catch-up group (teacher)",
@@ -176,7 +174,7 @@ _SECONDARY = (
         2,
         50,
         measure=MATHS,
-    ),  # noqa: E501
+    ),
     Intervention(
         "SLC",
         "Speech and language group",
@@ -186,7 +184,7 @@ _SECONDARY = (
         2,
         50,
         measure=LANGUAGE,
-    ),  # noqa: E501
+    ),
     Intervention(
         "ELSA",
         "Emotional literacy support",
@@ -196,7 +194,7 @@ _SECONDARY = (
         1,
         45,
         measure=SDQ,
-    ),  # noqa: E501
+    ),
     Intervention(
         "ONE",
         "One-to-one support (EHC plan)",
@@ -206,17 +204,8 @@ _SECONDARY = (
         5,
         240,
         blocks=6,
-    ),  # noqa: E501
-    Intervention(
-        "PART",
-        "Part-time one-to-one support",
-        "one_to_one",
-        "teaching_assistant",
-        1,
-        5,
-        150,
-        blocks=6,
-    ),  # noqa: E501
+    ),
+    _PART_TIME,
     Intervention(
         "INC",
         "In-class support",
@@ -227,16 +216,8 @@ _SECONDARY = (
         60,
         measure=STEPS,
         blocks=2,
-    ),  # noqa: E501
-    Intervention(
-        "EP",
-        "Educational psychologist visit",
-        "external_specialist",
-        "educational_psychologist",
-        1,
-        0.5,
-        180,
-    ),  # noqa: E501
+    ),
+    _EP_VISIT,
     Intervention(
         "SPLD",
         "Specialist teacher assessment (SpLD)",
@@ -245,7 +226,7 @@ _SECONDARY = (
         1,
         0.5,
         180,
-    ),  # noqa: E501
+    ),
     Intervention("SOFT", "Literacy software licence", "resource", annual_cost=2400),
 )
 #: A pupil's run of an intervention: pupil, intervention, start and planned end.
