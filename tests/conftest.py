@@ -6,6 +6,7 @@ executable on the PATH. Outside CI a missing chromium skips the browser tests wi
 reason; in CI (``.ci/run`` sets CI=1 and installs chromium) it is a failure.
 """
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -79,3 +80,32 @@ def mixed_schools(tmp_path_factory):
     folders = [samples / "harbourside-primary", samples / "northgate-secondary", TINY]
     folders += school_folders(trust_dir)[:4]
     return [sendlib.load_school(f) for f in folders]
+
+
+#: The two sample schools as of their last day of data (what-if and report tests share them).
+SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
+SAMPLE_AS_OF = dt.date(2026, 3, 6)
+
+
+@pytest.fixture(scope="session")
+def primary():
+    """The sample primary school, loaded once."""
+    import sendlib
+
+    return sendlib.load_school(SAMPLES / "harbourside-primary")
+
+
+@pytest.fixture(scope="session")
+def secondary():
+    """The sample secondary school, loaded once."""
+    import sendlib
+
+    return sendlib.load_school(SAMPLES / "northgate-secondary")
+
+
+@pytest.fixture(scope="session")
+def primary_model(primary):
+    """The what-if model fitted to the sample primary as of 6 March 2026."""
+    from sendlib.planning import whatif
+
+    return whatif.fit_model(primary, SAMPLE_AS_OF)

@@ -13,11 +13,6 @@ SECONDARY = ROOT / "data_samples" / "northgate-secondary"
 AS_OF = dt.date(2026, 3, 6)
 
 
-@pytest.fixture(scope="module")
-def secondary():
-    return sendlib.load_school(SECONDARY)
-
-
 def test_arrival_rates_reproduce_the_requests_seen(secondary):
     rates = whatif.fit_arrival_rates(secondary, AS_OF)
     seen = secondary.calendar.school_days(dt.date(2025, 9, 1), AS_OF)

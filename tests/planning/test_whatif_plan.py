@@ -5,28 +5,12 @@ from pathlib import Path
 
 import pytest
 
-import sendlib
 from sendlib.planning import whatif
 
 ROOT = Path(__file__).resolve().parents[2]
 PRIMARY = ROOT / "data_samples" / "harbourside-primary"
 SECONDARY = ROOT / "data_samples" / "northgate-secondary"
 AS_OF = dt.date(2026, 3, 6)
-
-
-@pytest.fixture(scope="module")
-def primary():
-    return sendlib.load_school(PRIMARY)
-
-
-@pytest.fixture(scope="module")
-def secondary():
-    return sendlib.load_school(SECONDARY)
-
-
-@pytest.fixture(scope="module")
-def primary_model(primary):
-    return whatif.fit_model(primary, AS_OF)
 
 
 def test_a_change_that_does_not_fit_the_school_is_an_error(primary_model):

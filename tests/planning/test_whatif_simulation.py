@@ -17,21 +17,6 @@ AS_OF = dt.date(2026, 3, 6)
 
 
 @pytest.fixture(scope="module")
-def primary():
-    return sendlib.load_school(PRIMARY)
-
-
-@pytest.fixture(scope="module")
-def secondary():
-    return sendlib.load_school(SECONDARY)
-
-
-@pytest.fixture(scope="module")
-def primary_model(primary):
-    return whatif.fit_model(primary, AS_OF)
-
-
-@pytest.fixture(scope="module")
 def secondary_result(secondary):
     return whatif.simulate(secondary, whatif.load_scenarios(SCENARIOS), AS_OF, runs=200, seed=3)
 

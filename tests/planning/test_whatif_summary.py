@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-import sendlib
 from sendlib.planning import whatif
 from sendlib.planning.whatif.summary import _why_worse
 from sendlib.rules.requests import response_summary, response_times
@@ -15,11 +14,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SECONDARY = ROOT / "data_samples" / "northgate-secondary"
 SCENARIOS = ROOT / "data_samples" / "scenarios.toml"
 AS_OF = dt.date(2026, 3, 6)
-
-
-@pytest.fixture(scope="module")
-def secondary():
-    return sendlib.load_school(SECONDARY)
 
 
 @pytest.fixture(scope="module")

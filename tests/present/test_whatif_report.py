@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-import sendlib
 from sendlib.cli import main
 from sendlib.planning import whatif
 from sendlib.present import whatif_figures as figures
@@ -19,16 +18,6 @@ SECONDARY = ROOT / "data_samples" / "northgate-secondary"
 SCENARIOS = ROOT / "data_samples" / "scenarios.toml"
 NOTEBOOK = ROOT / "notebooks" / "staffing_what_if.ipynb"
 AS_OF = dt.date(2026, 3, 6)
-
-
-@pytest.fixture(scope="module")
-def primary():
-    return sendlib.load_school(PRIMARY)
-
-
-@pytest.fixture(scope="module")
-def secondary():
-    return sendlib.load_school(SECONDARY)
 
 
 @pytest.fixture(scope="module")
