@@ -18,6 +18,7 @@ import polars as pl
 
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
+from sendlib.present.privacy import small, suppressed
 from sendlib.rules.provision import provision_costs, pupil_provision
 from sendlib.school.load import School
 from sendlib.school.outputs import write_csv
@@ -73,7 +74,8 @@ def cost_per_registered_pupil(schools: Sequence[School], as_of: dt.date | None =
 
     "Registered" means on the SEN register (SEN support or an EHC plan) in pupils.csv: the
     number on roll is not in the data, so this is not a cost per pupil on roll. A school
-    without a provision map is named with no bar.
+    without a provision map is named with no bar, and so is a school with fewer registered
+    pupils than its ``suppress_below``.
     """
     names, values, labels = [], [], []
     for school in schools:
@@ -82,6 +84,11 @@ def cost_per_registered_pupil(schools: Sequence[School], as_of: dt.date | None =
         if school.provisions.is_empty() or registered == 0:
             values.append(None)
             labels.append("no provision map")
+            continue
+        if suppressed(registered, school.policy.suppress_below):
+            # A cost shared by a handful of pupils is close to one pupil's support.
+            values.append(None)
+            labels.append(f"{small(school.policy.suppress_below)} registered pupils: not shown")
             continue
         cost = provision_costs(school, as_of)["cost_this_year"].sum()
         values.append(cost / registered)

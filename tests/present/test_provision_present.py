@@ -63,3 +63,26 @@ def test_the_trust_figure_is_labelled_per_registered_pupil(primary, school):
     cost = provision_costs(primary, AS_OF)["cost_this_year"].sum()
     assert bar.y[0] == pytest.approx(cost / registered)
     assert bar.y[1] is None and bar.text[1] == "no provision map"
+
+
+def test_the_trust_figure_hides_a_school_with_few_registered_pupils(school):
+    """Privacy (DOMAIN.md): the tiny school's provision (tests/rules/test_provision.py) is
+    shared by 4 registered pupils (P1, P2, P4 on SEN support, P3 with an EHC plan), under the
+    default threshold of 5: its cost per registered pupil is close to one pupil's support,
+    so it gets no bar and says why."""
+    (school / "interventions.csv").write_text(
+        "intervention_id,name,kind,staff_role,hourly_cost,group_size,sessions_per_week,"
+        "minutes_per_session,annual_cost,higher_is_better\n"
+        "TA,One-to-one support,one_to_one,teaching assistant,27.50,1,5,60,,\n",
+        encoding="utf-8",
+    )
+    (school / "provisions.csv").write_text(
+        "provision_id,pupil_id,intervention_id,starts_on,ends_on,entry_measure,exit_measure,"
+        "measure_name\nV1,P2,TA,2025-09-03,,,,\n",
+        encoding="utf-8",
+    )
+    tiny = load_school(school)
+    assert tiny.pupils.filter(pl.col("sen_status").is_in(["K", "E"])).height == 4
+    fig = provision.cost_per_registered_pupil([tiny], AS_OF)
+    assert fig.data[0].y[0] is None
+    assert fig.data[0].text[0] == "<5 registered pupils: not shown"
