@@ -13,7 +13,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from sendlib.planning.whatif import METRIC_KIND, METRICS, WhatIfResult, summarise
+from sendlib.planning.whatif import METRIC_KIND, WhatIfResult, summarise
+from sendlib.planning.whatif.summary import shown_metrics
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
 
@@ -39,13 +40,14 @@ def outcome_bands(result: WhatIfResult) -> go.Figure:
     move away from it, and whether its band still covers it, can be read at a glance.
     """
     summary = summarise(result)
-    keys = list(METRICS)
+    metrics = shown_metrics(result)
+    keys = list(metrics)
     cols = 2
     rows = (len(keys) + cols - 1) // cols
     fig = make_subplots(
         rows=rows,
         cols=cols,
-        subplot_titles=[METRICS[k] for k in keys],
+        subplot_titles=[metrics[k] for k in keys],
         shared_yaxes=True,
         horizontal_spacing=0.06,
         vertical_spacing=0.12,

@@ -63,3 +63,24 @@ def test_a_lever_that_makes_a_figure_worse_says_why():
     assert "more requests arrive for the same SENDCo time" in growth and "may be chance" in growth
     assert "within chance" in _why_worse({"extra_sendco_days": 1}, [("on_time_share", True)])
     assert _why_worse({"extra_sendco_days": 1}, []) == ""
+
+
+def test_a_school_outside_england_is_not_measured_on_englands_annual_review_clock(school):
+    """Issue 12 point 9 (DOMAIN.md, "Where these rules apply"): annual reviews within 12
+    months are English law, so a school in Wales sees no "Annual reviews late" metric in
+    the what-if table, sentences or chart; its own policy figures stay."""
+    from conftest import edit
+
+    from sendlib import load_school
+    from sendlib.present import whatif_figures
+
+    edit(school, "school.toml", 'nation = "england"', 'nation = "wales"')
+    welsh = load_school(school)
+    result = whatif.simulate(welsh, None, AS_OF, runs=20, seed=1)
+    assert "annual_reviews_late" not in whatif.summarise(result)["metric"].to_list()
+    columns = whatif.summary_table(result).columns
+    assert "Annual reviews late" not in columns
+    assert "Requests acknowledged within 5 school days" in columns
+    assert not any("annual review" in s.lower() for s in whatif.comparison_sentences(result))
+    titles = [a.text for a in whatif_figures.outcome_bands(result).layout.annotations]
+    assert "Annual reviews late" not in titles and len(titles) == 5

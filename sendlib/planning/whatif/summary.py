@@ -79,11 +79,22 @@ WORSE_BECAUSE = {
 }
 
 
+#: Metrics that measure an English statutory clock (DOMAIN.md, "Where these rules apply").
+STATUTORY_METRICS = ("annual_reviews_late",)
+
+
+def shown_metrics(result: WhatIfResult) -> dict[str, str]:
+    """The metrics reported for this school: English statutory clocks only where they apply."""
+    if result.model.school.config.applies_english_law:
+        return dict(METRICS)
+    return {k: v for k, v in METRICS.items() if k not in STATUTORY_METRICS}
+
+
 def summarise(result: WhatIfResult) -> pl.DataFrame:
     """One row per scenario and metric: the 10th, 50th and 90th percentiles and the mean."""
     rows = []
     for name, res in result.results.items():
-        for key, label in METRICS.items():
+        for key, label in shown_metrics(result).items():
             values = res.metrics[key]
             finite = values[np.isfinite(values)]
             p10, p50, p90 = np.percentile(finite, [10, 50, 90]) if finite.size else (np.nan,) * 3
@@ -112,12 +123,13 @@ def format_value(metric: str, value: float) -> str:
 def summary_table(result: WhatIfResult) -> pl.DataFrame:
     """A table for readers: a row per scenario, each metric as "median (10-90%)"."""
     summary = summarise(result)
+    metrics = shown_metrics(result)
     columns: dict[str, list[str]] = {"Scenario": []}
-    for key in METRICS:
-        columns[METRICS[key]] = []
+    for key in metrics:
+        columns[metrics[key]] = []
     for name, res in result.results.items():
         columns["Scenario"].append(res.scenario.title)
-        for key, label in METRICS.items():
+        for key, label in metrics.items():
             row = summary.filter((pl.col("scenario") == name) & (pl.col("metric") == key)).row(
                 0, named=True
             )
@@ -149,13 +161,14 @@ def comparison_sentences(result: WhatIfResult) -> list[str]:
         )
 
     sentences = []
-    b = {m: get(base, m) for m in METRICS}
+    metrics = shown_metrics(result)
+    b = {m: get(base, m) for m in metrics}
     sentences.append(
         f"{result.baseline.scenario.title}: "
         + "; ".join(
             f"{METRIC_PHRASE[m]} {format_value(m, b[m]['median'])} "
             f"(80% band {_band(m, b[m]['p10'], b[m]['p90'])})"
-            for m in METRICS
+            for m in metrics
         )
         + ". "
         + baseline_window(result)
@@ -164,7 +177,7 @@ def comparison_sentences(result: WhatIfResult) -> list[str]:
         if name == base:
             continue
         changed, same, worse = [], [], []
-        for m in METRICS:
+        for m in metrics:
             s = get(name, m)
             before, after = b[m]["median"], s["median"]
             moved = (
