@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sendlib.school.outputs import make_folder, write_file
 from sendlib.synth.annual_reviews import annual_reviews
 from sendlib.synth.assessments import needs_assessments
 from sendlib.synth.calendars import DEFAULT_AS_OF, LAST_AS_OF, TERMS_2025_26
@@ -208,9 +209,9 @@ def generate_school(
         working_days=working_days,
         diligence=diligence,
     )
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "school.toml").write_bytes(school.toml.encode("utf-8"))
+    # Even synthetic pupils are written as real ones would be: owner-only, atomically.
+    folder = make_folder(out_dir)
+    write_file(folder / "school.toml", school.toml)
     for table, columns in {**TABLE_COLUMNS, **PROVISION_TABLES}.items():
-        (folder / f"{table}.csv").write_bytes(csv_bytes(columns, school.tables[table]))
+        write_file(folder / f"{table}.csv", csv_bytes(columns, school.tables[table]))
     return folder

@@ -157,3 +157,13 @@ def test_sample_refuses_a_folder_in_use_without_force(tmp_path):
     fresh = run("sample", "new", "--pupils", "150", cwd=tmp_path)
     assert fresh.returncode == 0
     assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+
+
+def test_a_sample_school_is_written_owner_only(tmp_path):
+    """Synthetic pupils are written as real ones would be: 0700 folder, 0600 files."""
+    from sendlib.synth import generate_school
+
+    folder = generate_school(tmp_path / "sample", pupils=60, seed=1)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert modes and set(modes.values()) == {0o600}, modes
