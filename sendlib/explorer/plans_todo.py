@@ -113,6 +113,8 @@ def assessments_to_chase(cases: Caseload, shown: pl.DataFrame) -> pl.DataFrame:
     """
     late = needs_assessments(cases.school, cases.as_of).filter(
         col("status").is_in(["decision_overdue", "plan_overdue"])
+        # The local authority's 6- and 20-week clocks are English law (DOMAIN.md).
+        & pl.lit(cases.school.config.applies_english_law)
     )
     return (
         _of_shown(late, cases, shown)

@@ -104,6 +104,14 @@ def graduated_approach(school: School, as_of: dt.date | None = None) -> Graduate
     return found
 
 
+#: Figures that measure the English EHC needs-assessment clocks (6 and 20 weeks).
+ENGLISH_CLOCKS = (
+    "Needs assessments past 20 weeks",
+    "Decisions to assess overdue",
+    "The school's advice overdue",
+)
+
+
 def graduated_figures(g: GraduatedApproach) -> pl.DataFrame:
     """The section's figures as text (Figure, Shown, What it counts), small counts suppressed."""
     policy = g.school.policy
@@ -128,6 +136,9 @@ def graduated_figures(g: GraduatedApproach) -> pl.DataFrame:
         ("The school's advice overdue", g.shown("assessments", advice_status="overdue"),
          "the school's advice not sent 6 weeks after the local authority asked"),
     ]  # fmt: skip
+    if not g.school.config.applies_english_law:
+        # The needs-assessment clocks are English law (DOMAIN.md, "Where these rules apply").
+        rows = [row for row in rows if row[0] not in ENGLISH_CLOCKS]
     return pl.DataFrame(rows, schema=["Figure", "Shown", "What it counts"], orient="row")
 
 
@@ -230,7 +241,9 @@ def graduated_columns(
             (
                 g.shown("reviews", status="overdue"),
                 g.shown("pupils", plan_cover="without_plan"),
-                g.shown("assessments", status="plan_overdue"),
+                g.shown("assessments", status="plan_overdue")
+                if g.school.config.applies_english_law
+                else "not English law",
             )
         )
     schema = ["Plan reviews overdue", "Pupils without a plan", "Assessments past 20 weeks"]
@@ -267,6 +280,8 @@ def _actions(g: GraduatedApproach) -> list[str]:
          "Chase the local authority about the {} needs assessments past the 20-week limit "
          "for the final EHC plan."),
     ]  # fmt: skip
+    if not g.school.config.applies_english_law:
+        wanted = wanted[:4]  # the needs-assessment clocks are English law
     # A count hidden to protect another is left out of the sentence, not printed as "hidden".
     actions = [
         sentence.replace("the {} ", "the ") if shown == WITHHELD else sentence.format(shown)

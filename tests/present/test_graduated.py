@@ -60,3 +60,37 @@ def test_figures_and_status_table_show_the_same_review_counts():
         figures["Plan reviews due in the next 14 days"] == table["Review due in the next 14 days"]
     )
     assert table["Reviewed late"] == "<5"
+
+
+def test_outside_england_the_needs_assessment_clocks_are_left_out(school):
+    """DOMAIN.md, "Where these rules apply": the 6- and 20-week EHC needs-assessment clocks
+    are English law. P2's request of Wed 10 Sep 2025 has no decision by 6 Mar 2026 (more
+    than 42 days): decision_overdue in England, shown and chased; in Wales, neither."""
+    from conftest import edit
+
+    from sendlib import load_school
+    from sendlib.explorer.plans_todo import assessments_to_chase
+    from sendlib.explorer.queries import caseload
+    from sendlib.present.graduated import graduated_approach, graduated_figures
+
+    (school / "assessments.csv").write_text(
+        "assessment_id,pupil_id,requested_on,requested_by,decision_on,decision,"
+        "advice_requested_on,advice_sent_on,final_on,outcome\n"
+        "A1,P2,2025-09-10,school,,,,,,\n",
+        encoding="utf-8",
+    )
+    day = dt.date(2026, 3, 6)
+    english = graduated_approach(load_school(school), day)
+    assert "Decisions to assess overdue" in graduated_figures(english)["Figure"].to_list()
+    assert any("decision" in a for a in english.actions)
+    cases = caseload(load_school(school), day)
+    assert assessments_to_chase(cases, cases.pupils).height == 1
+
+    edit(school, "school.toml", 'nation = "england"', 'nation = "wales"')
+    welsh = graduated_approach(load_school(school), day)
+    figures = graduated_figures(welsh)["Figure"].to_list()
+    assert not any("assess" in f.lower() or "advice" in f.lower() for f in figures)
+    assert "Plan reviews overdue" in figures
+    assert not any("assessment" in a or "decision" in a for a in welsh.actions)
+    cases = caseload(load_school(school), day)
+    assert assessments_to_chase(cases, cases.pupils).height == 0
