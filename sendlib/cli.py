@@ -292,6 +292,41 @@ def _sample_trust(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from sendlib.school.mis_folder import copy_template, import_folder
+
+    if args.template or args.mapping is None or len(args.paths) < 2:
+        if not args.template or args.mapping is not None or len(args.paths) != 1:
+            raise CommandLineError(IMPORT_USAGE)
+        print(f"wrote {shown_path(copy_template(args.template, args.paths[0], args.force))}")
+        return 0
+    *exports, args.school_dir = args.paths
+    try:
+        folder, note = import_folder(args.mapping, exports, args.school_dir, force=args.force)
+    except DataValidationError as exc:  # the exports' or the mapping's: nothing was written
+        print(f"Nothing written. {format_problems(exc.problems)}", file=sys.stderr)
+        return 1
+    print(f"wrote {shown_path(folder)}")
+    _say(args, note)
+    return _validate(args)
+
+
+IMPORT_USAGE = "give --mapping MAPPING.toml EXPORT... SCHOOL_DIR, or --template NAME MAPPING.toml"
+
+
+def _add_import(commands) -> None:
+    from sendlib.school.mis_folder import TEMPLATES
+
+    imp = commands.add_parser("import", help="make a school folder from MIS exports (CSV, Excel)")
+    imp.add_argument(
+        "paths", type=Path, nargs="+", metavar="PATH", help="the exports, then SCHOOL_DIR"
+    )
+    imp.add_argument("--mapping", type=Path, help="the mapping TOML (README: From your MIS)")
+    imp.add_argument("--template", choices=TEMPLATES, help="write a mapping template to start from")
+    imp.add_argument("--force", action="store_true", help="write into a folder that is not empty")
+    imp.set_defaults(run=_import, all=False)
+
+
 AS_OF_HELP = (
     "the date to work as of, YYYY-MM-DD or the school's date_format (default: today, or the "
     "last day of the records when the calendar in school.toml has ended)"
@@ -444,6 +479,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     whatif.set_defaults(run=_whatif)
+    _add_import(commands)
     return parser
 
 

@@ -196,7 +196,7 @@ def _convert_table(
             if empty:
                 expected = f"a value for {where}, or a default for it in the mapping"
                 problems.append(_problem(export.name, empty, " + ".join(headers), None, expected))
-        columns[name] = converted
+        columns[name] = converted.alias(name)
     return pl.DataFrame(list(columns.values())), problems, used
 
 
