@@ -82,7 +82,9 @@ def _school_toml(mapping: Mapping) -> tuple[str, str | None]:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             unusable = f"{given} cannot be read as TOML ({exc})"
     if unusable is not None or text is None:
-        said = f"[school] toml: {unusable}; give the path of a school.toml (from the mapping's folder)"
+        said = (
+            f"[school] toml: {unusable}; give the path of a school.toml (from the mapping's folder)"
+        )
         raise DataValidationError([Problem(mapping.path.name, None, "school.toml", None, "", said)])
     return text, None
 
@@ -98,9 +100,7 @@ def _starter(mapping: Mapping, tables: dict[str, pl.DataFrame]) -> str:
     first = min(days).year - (min(days).month < 8)
     last = max(days).year - (max(days).month < 8)
     school = mapping.school
-    lines = [
-        f"# {line}" for line in ("Written by sendlib import.", *_wrapped(STARTER_NOTE))
-    ] + [
+    lines = [f"# {line}" for line in ("Written by sendlib import.", *_wrapped(STARTER_NOTE))] + [
         "",
         "[school]",
         f"name = {_quoted(school.get('name', 'Our school'))}",

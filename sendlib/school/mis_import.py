@@ -246,7 +246,7 @@ def _expected(where: str, column: Column, rules: TableMapping, value: str) -> st
         return f"a number such as 12.50 for {where}"
     allowed = ", ".join(column.codes) if column.codes else "true, false"
     section = f"[tables.{rules.table}.values.{column.name}]"
-    return f"one of {allowed} for {where}; or add {value!r} = \"CODE\" under {section}"
+    return f'one of {allowed} for {where}; or add {value!r} = "CODE" under {section}'
 
 
 def _converter(
@@ -321,9 +321,7 @@ def _parse_when(value: str, day: str, with_time: bool, workbook: bool) -> dt.dat
     return None
 
 
-def _unmapped(
-    export: Export, used: set[str], header_row: int, mapping: Mapping
-) -> list[Problem]:
+def _unmapped(export: Export, used: set[str], header_row: int, mapping: Mapping) -> list[Problem]:
     """A problem for every export header that no table maps and the mapping does not ignore."""
     tables = [t for t, r in mapping.tables.items() if r.file == export.name]
     problems = []

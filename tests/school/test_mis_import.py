@@ -209,7 +209,9 @@ def imported(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("mis")
     mapping = write_export(base / "export")
     target = base / "imported"
-    assert main(["import", "--mapping", str(mapping), *exports_in(base / "export"), str(target)]) == 0
+    assert (
+        main(["import", "--mapping", str(mapping), *exports_in(base / "export"), str(target)]) == 0
+    )
     return target
 
 
