@@ -182,3 +182,14 @@ def test_templates_are_marked_and_read(name, tmp_path, capsys):
     assert set(mapping.tables) == {"pupils", "staff", "requests", "meetings", "plans"}
     assert mapping.tables["pupils"].values["sen_status"]["sen support"] == "K"
     assert run(capsys, "import", "--template", name, tmp_path / "m.toml")[0] == 2
+
+
+def test_the_readme_mapping_reads(tmp_path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### From your MIS", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "mapping.toml").write_text(example)
+    mapping = read_mapping(tmp_path / "mapping.toml")
+    assert mapping.tables["meetings"].columns["starts_at"] == ("Meeting Date", "Start Time")
+    assert mapping.tables["meetings"].defaults == {"sendco_attended": "false"}
+    assert mapping.tables["pupils"].values["sen_status"]["ehc plan"] == "E"
