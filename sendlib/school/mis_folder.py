@@ -9,6 +9,7 @@ never holds, nor replaces, one of the import's own inputs.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -151,7 +152,8 @@ def _easter(year: int) -> dt.date:
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: JSON's escapes are TOML's, so a name with quotes stays one value."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _wrapped(text: str, width: int = 86) -> list[str]:
