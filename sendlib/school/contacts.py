@@ -33,6 +33,7 @@ CONTACTS = Table(
         Column("postcode", "text", nullable=True),
         Column("email", "text", nullable=True, optional=True),
     ),
+    optional=True,
 )
 #: The columns of :func:`load_contacts`'s frame, optional ones included.
 CONTACT_COLUMNS = tuple(c.name for c in CONTACTS.columns)
