@@ -117,8 +117,7 @@ def letter_context(
     school: School, invitation: Invitation, contact: dict | None, letter_date: dt.date
 ) -> dict:
     """The values a template can use, as the letter shows them (README, "Letters")."""
-    names = dict(school.pupils.select("pupil_id", "display_name").iter_rows())
-    pupil = names.get(invitation.pupil_id) or invitation.pupil_id
+    pupil = pupil_name(school, invitation.pupil_id)
     day = invitation.starts_at.date()
     end = invitation.starts_at + dt.timedelta(minutes=invitation.minutes)
     place = PLACES.get(invitation.mode, PLACES["in_person"]).format(school=school.name)
@@ -160,6 +159,14 @@ def letter_context(
         "sender": "SENDCo (special educational needs coordinator)",
         "confidential": CONFIDENTIAL,
     }
+
+
+def pupil_name(school: School, pupil_id: str) -> str:
+    """The pupil's ``display_name`` in pupils.csv (an optional column), else the pupil ID."""
+    if "display_name" not in school.pupils.columns:
+        return pupil_id
+    found = school.pupils.filter(pl.col("pupil_id") == pupil_id)["display_name"]
+    return (found.first() if found.len() else None) or pupil_id
 
 
 def long_day(day: dt.date) -> str:
