@@ -10,15 +10,15 @@ every run, so a rebuild shows in git only when the wording changes.
 from __future__ import annotations
 
 import io
-import zipfile
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
+from sendlib.present.letters import CONFIDENTIAL, fixed_zip
+
 FOLDER = Path(__file__).resolve().parents[1] / "sendlib" / "present" / "templates" / "letters"
-CONFIDENTIAL = "Confidential: contains pupil information"
 
 #: The address block, one paragraph per line; docxtpl's {%p %} tags drop their paragraph.
 ADDRESS = ["{%p for line in address %}", "{{ line }}", "{%p endfor %}"]
@@ -102,18 +102,6 @@ def build(paragraphs: list[str], title: str) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return fixed_zip(buffer.getvalue())
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """The same .docx with every member dated 1980-01-01, so equal content is equal bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            target.writestr(info, source.read(member.filename))
-    return out.getvalue()
 
 
 def main() -> None:
