@@ -93,7 +93,8 @@ def booked_invitations(
     """Annual reviews and termly reviews booked in meetings.csv (status scheduled).
 
     Meetings on a day after ``after`` and up to ``until`` (inclusive, if given), for the
-    pupils in ``pupil_ids`` (default every pupil); earliest first.
+    pupils in ``pupil_ids`` (default every pupil), whose ``invited_on`` (an optional
+    column) does not record the invitations as sent; earliest first.
     """
     day = pl.col("starts_at").dt.date()
     wanted = (
@@ -102,6 +103,8 @@ def booked_invitations(
         & pl.col("pupil_id").is_not_null()
         & (day > after)
     )
+    if "invited_on" in school.meetings.columns:  # invitations recorded as sent need no letter
+        wanted &= pl.col("invited_on").is_null()
     if until is not None:
         wanted &= day <= until
     if pupil_ids is not None:
@@ -369,6 +372,9 @@ def letters_command(
         )
     except SchedulingError as exc:
         raise LetterError(str(exc)) from None
+    if not invitations:
+        wanted = " or ".join(KIND_LABELS[k] + "s" for k in kinds)
+        return [f"no letters written: no {wanted} to invite for in {term} ({source})"], note
     written = write_letters(school, invitations, out_dir, day, force=force)
     counts = {k: sum(i.kind == k for i in invitations) for k in kinds}
     said = ", ".join(f"{n} {KIND_LABELS[k]}(s)" for k, n in counts.items())

@@ -88,6 +88,17 @@ def test_annual_review_letter_has_the_date_the_notice_and_the_advice_deadline(bo
     assert footer == CONFIDENTIAL and document.core_properties.subject == CONFIDENTIAL
 
 
+def test_invitations_recorded_as_sent_need_no_letter(booked):
+    path = booked / "meetings.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    invited = {"M8": "2026-02-01"}  # P3's annual review invitations went out on 1 Feb
+    rows = [lines[0] + ",invited_on"]
+    rows += [line + "," + invited.get(line.split(",")[0], "") for line in lines[1:]]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    invitations = booked_invitations(load_school(booked), LETTER_DAY)
+    assert [(i.pupil_id, i.kind) for i in invitations] == [("P1", "review")]
+
+
 def test_termly_review_letter_asks_for_views_two_school_days_before(booked):
     tiny = load_school(booked)
     letters = render_letters(tiny, booked_invitations(tiny, LETTER_DAY), LETTER_DAY)
