@@ -333,6 +333,44 @@ AS_OF_HELP = (
 )
 
 
+def _letters(args: argparse.Namespace) -> int:
+    from sendlib.present.letters import LetterError, letters_command
+
+    options = {k: getattr(args, k) for k in ("kind", "source", "time_limit", "force")}
+    try:
+        lines, args.note = letters_command(
+            args.school_dir, args.out, args.term, args.as_of, **options
+        )
+    except (KeyError, LetterError) as exc:  # an unknown term; a template that cannot be used
+        print(f"sendlib letters: {exc.args[0]}", file=sys.stderr)
+        return 1 if isinstance(exc, LetterError) else 2
+    print("\n".join([*lines, CONFIDENTIAL.replace("(pupil IDs)", "(names)")]))
+    return 0
+
+
+def _add_letters(commands) -> None:
+    letters = commands.add_parser("letters", help="write invitation letters for a term's reviews")
+    letters.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    letters.add_argument(
+        "--term", required=True, help='term name as in school.toml, e.g. "Spring 2026"'
+    )
+    letters.add_argument("--out", type=Path, required=True, help="folder for the letters (.docx)")
+    letters.add_argument("--kind", choices=("annual_review", "review", "all"), default="all")
+    letters.add_argument(
+        "--from",
+        dest="source",
+        choices=("booked", "schedule", "both"),
+        default="both",
+        help="meetings booked in meetings.csv, those the schedule places, or both (default)",
+    )
+    letters.add_argument("--as-of", default=None, help=AS_OF_HELP + "; the letters' date")
+    letters.add_argument(
+        "--time-limit", type=_seconds, default=10.0, help="solver time limit in seconds"
+    )
+    letters.add_argument("--force", action="store_true", help="replace letters already in --out")
+    letters.set_defaults(run=_letters)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``sendlib`` subcommand."""
     parser = _Parser(
@@ -480,6 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     whatif.set_defaults(run=_whatif)
     _add_import(commands)
+    _add_letters(commands)
     return parser
 
 

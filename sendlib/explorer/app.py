@@ -35,6 +35,7 @@ from sendlib.explorer.queries import (
     review_months,
     sort_pupils,
 )
+from sendlib.explorer.todo_letters import LettersAction
 from sendlib.explorer.views import (
     header_html,
     headline_html,
@@ -135,6 +136,7 @@ class CaseloadExplorer:
         self.clear.add_class("sendlib-clear")
         self.headlines = _html_widget("sendlib-headlines")
         self.todos = _html_widget("sendlib-todos")
+        self.letters = LettersAction(self.cases, lambda: self.shown)
 
         self._build_charts()
 
@@ -215,6 +217,7 @@ class CaseloadExplorer:
                 sticky,
                 widgets.HTML("<h2>What to do next</h2>"),
                 self.todos,
+                self.letters.widget,
                 widgets.HTML("<h2>The caseload at a glance</h2>"),
                 charts,
                 widgets.HTML(pupils_intro_html(self.cases)),
