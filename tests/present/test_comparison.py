@@ -8,6 +8,7 @@ same term last year is Spring 2025 on its 40th school day, Fri 7 Mar 2025 (half 
 """
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from sendlib.present.comparison import (
     comparison_html,
 )
 from sendlib.present.leadership import leadership_summary
+from sendlib.present.runner import render_leadership_report
 
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 AS_OF = dt.date(2026, 3, 6)
@@ -226,3 +228,20 @@ def test_the_sample_compares_with_autumn_and_last_year_where_it_has_it(primary):
     verdict = "better" if now > then else "worse"
     expected = "no change on last term" if now == then else f"{moved} on last term, {verdict}"
     assert on_time.changes[PREVIOUS].words == expected.replace(" 1 points", " 1 point")
+
+
+def test_the_rendered_report_shows_the_comparison_offline(tmp_path):
+    school = two_years(tmp_path / "two-years")
+    html = render_leadership_report(school, AS_OF, tmp_path / "outputs", progress=False)
+    page = html.read_text(encoding="utf-8")
+    assert not re.search(r"<(script|img|link)[^>]+(src|href)=\"https?:", page)
+    assert "Against earlier terms" in page and '<table class="comparison">' in page
+    assert "Autumn 2025, at its end (Fri 19 Dec 2025)" in page
+    assert "Spring 2025, at the same point (Fri 07 Mar 2025)" in page
+    # The arrows are for the eye; screen readers read the words beside them.
+    # (nbconvert's sanitiser orders attributes by name.)
+    arrow = '<span aria-hidden="true" class="arrow">\u25b2</span> '
+    assert arrow + "up 3 points on last term, better" in page
+    assert "down 2 on the same term last year, better" in page
+    # A hidden count on one side: its marker, and no change.
+    assert "&lt;3" in page and "not shown: a figure on one side is too small to show" in page
