@@ -117,6 +117,7 @@ def test_the_dates_are_the_previous_term_end_and_the_same_school_day_last_year(c
 
 def test_on_time_share_rises_on_both_with_the_right_sign(compared):
     on_time = row(compared, "on_time_share")
+    # response_times counts every request received by the date, last year's too.
     # Now: on time Q1-Q3, R1, R3, S1-S4 (9); late Q4-Q7, R2 (5); overdue R5, R6, S5 (3).
     # 9 / 17 = 52.9%. Autumn 2025 end: on time Q1-Q3, R1, R3; late Q4-Q7, R2: 5 / 10 = 50%.
     # 7 Mar 2025: on time Q1-Q3; late Q4-Q6; Q7 open past its due date (3 Mar): 3 / 7 = 42.9%.
@@ -245,3 +246,14 @@ def test_the_rendered_report_shows_the_comparison_offline(tmp_path):
     assert "down 2 on the same term last year, better" in page
     # A hidden count on one side: its marker, and no change.
     assert "&lt;3" in page and "not shown: a figure on one side is too small to show" in page
+
+
+def test_in_a_holiday_last_year_is_as_far_into_its_holiday(tmp_path):
+    # Wed 1 Apr 2026 is 5 days after Spring 2026 ended (Fri 27 Mar): the report's term is
+    # still Spring 2026, and last year's point is 5 days after Spring 2025 ended (Fri 4 Apr).
+    school = sendlib.load_school(two_years(tmp_path / "school"))
+    compared = compare_terms(school, leadership_summary(school, dt.date(2026, 4, 1)))
+    assert compared.term.name == "Spring 2026"
+    previous, last_year = compared.points
+    assert previous.as_of == dt.date(2025, 12, 19)
+    assert (last_year.term.name, last_year.as_of) == ("Spring 2025", dt.date(2025, 4, 9))
