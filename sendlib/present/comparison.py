@@ -11,6 +11,11 @@ earlier as-of date, so they follow the same rules (records after that date ignor
   say), or as many days into the holiday after it. Year-to-date figures (on-time share,
   pupils not met) only compare like for like at the same point of the year.
 
+Pupils on track and not met are not compared with a date before any term of its year had
+ended (the end of an autumn term): nobody could yet have missed one. A share's change is in
+points between the whole percentages shown, so a reader's subtraction agrees; SENDCo time
+used goes up or down but is neither better nor worse.
+
 A comparison needs the term in school.toml and at least one request or meeting recorded in
 it; otherwise the report says why in words. Privacy (DOMAIN.md "Privacy"): each side goes
 through :mod:`sendlib.present.privacy`, a count from 1 to ``suppress_below - 1`` shown as
