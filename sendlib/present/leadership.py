@@ -148,7 +148,7 @@ def _headlines(s: LeadershipSummary) -> list[Headline]:
 
 def _request_headlines(s: LeadershipSummary) -> list[Headline]:
     within = s.school.policy.acknowledge_within_school_days
-    overall = response_summary(s.times).row(0, named=True)
+    overall = response_summary(s.times.filter("this_year")).row(0, named=True)
     share, median = overall["on_time_share"], overall["median_school_days"]
     median_text = "-" if median is None else f"{median:g}"
     kinds = requests_in_words(overall["meeting_requests"], overall["information_requests"])

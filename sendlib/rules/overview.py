@@ -74,7 +74,7 @@ def _headlines(
 
     ``statutory`` says whether England's statutory clocks apply to the school (its nation).
     """
-    requests = response_summary(times, SCHOOL)
+    requests = response_summary(times.filter("this_year"), SCHOOL)
     pupils = coverage.group_by(SCHOOL).agg(
         pl.len().alias("registered"),
         pl.col("on_track").sum().alias("on_track"),

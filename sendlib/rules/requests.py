@@ -98,7 +98,14 @@ def response_times_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame:
         .then(pl.lit("open_overdue"))
         .otherwise(pl.lit("open_not_due"))
     )
-    frame = frame.with_columns(status=status, term=days.term_name(pl.col("effective_on")))
+    # This school year's figures count a request due in it, or still open whenever it came:
+    # one answered last year belongs to last year's figures.
+    this_year = (pl.col("due_on") >= years.setting("year_start")) | pl.col(
+        "acknowledged_on"
+    ).is_null()
+    frame = frame.with_columns(
+        status=status, term=days.term_name(pl.col("effective_on")), this_year=this_year
+    )
     frame = frame.join(_first_meetings(group, a), on=[POSITION, "request_id"], how="left")
     frame = frame.with_columns(
         school_days_to_meeting=pl.when(pl.col("first_meeting_on").is_not_null()).then(
@@ -118,6 +125,7 @@ def response_times_query(group: SchoolGroup, years: GroupYears) -> pl.LazyFrame:
         "acknowledged_on",
         "school_days_taken",
         "status",
+        "this_year",
         "channel",
         "kind",
         "response",
@@ -137,8 +145,9 @@ def group_response_times(group: SchoolGroup, as_of: dt.date | None = None) -> pl
     and counted as routed, never as late (DOMAIN.md, "Meeting requests: the response duty").
     Columns: school, request_id, pupil_id, received_on, effective_on, due_on,
     acknowledged_on, school_days_taken (to acknowledgement, or to ``as_of`` while open),
-    status, channel, kind, response, term, first_meeting_on, school_days_to_meeting,
-    first_meeting_held_on, school_days_to_meeting_held.
+    status, this_year (due in the school year of ``as_of``, or still open: what that
+    year's figures count), channel, kind, response, term, first_meeting_on,
+    school_days_to_meeting, first_meeting_held_on, school_days_to_meeting_held.
 
     Raises:
         CalendarRangeError: a school's arithmetic runs past its calendar
@@ -204,8 +213,8 @@ def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame
     """One row per request received by ``as_of``, with its due date and status.
 
     Columns: request_id, pupil_id, received_on, effective_on, due_on, acknowledged_on,
-    school_days_taken (to acknowledgement, or to ``as_of`` while open), status, channel,
-    kind, response, term, first_meeting_on, school_days_to_meeting,
+    school_days_taken (to acknowledgement, or to ``as_of`` while open), status, this_year,
+    channel, kind, response, term, first_meeting_on, school_days_to_meeting,
     first_meeting_held_on, school_days_to_meeting_held
     (:func:`group_response_times` for this school alone).
     """

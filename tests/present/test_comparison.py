@@ -115,17 +115,17 @@ def test_the_dates_are_the_previous_term_end_and_the_same_school_day_last_year(c
     assert "Spring 2025 on Fri 07 Mar 2025, as far into the term as" in compared.notes()[0]
 
 
-def test_on_time_share_rises_on_both_with_the_right_sign(compared):
+def test_on_time_share_rises_on_last_year_and_hides_a_small_last_term(compared):
     on_time = row(compared, "on_time_share")
-    # response_times counts every request received by the date, last year's too.
-    # Now: on time Q1-Q3, R1, R3, S1-S4 (9); late Q4-Q7, R2 (5); overdue R5, R6, S5 (3).
-    # 9 / 17 = 52.9%. Autumn 2025 end: on time Q1-Q3, R1, R3; late Q4-Q7, R2: 5 / 10 = 50%.
-    # 7 Mar 2025: on time Q1-Q3; late Q4-Q6; Q7 open past its due date (3 Mar): 3 / 7 = 42.9%.
-    assert on_time.now.label == "53%"
-    assert on_time.then[PREVIOUS].label == "50%" and on_time.then[LAST_YEAR].label == "43%"
-    assert on_time.changes[PREVIOUS].words == "up 3 points on last term, better"
-    assert on_time.changes[LAST_YEAR].words == "up 10 points on the same term last year, better"
-    assert on_time.changes[PREVIOUS].arrow == "\u25b2"
+    # A year's figures count the requests due in that school year, or still open (rules.requests).
+    # Now (2025/26): on time R1, R3, S1-S4 (6); late R2; overdue R5, R6, S5: 6 / 10 = 60%.
+    # 7 Mar 2025 (2024/25): on time Q1-Q3; late Q4-Q6; Q7 open past its due date: 3 / 7 = 42.9%.
+    # Autumn 2025 end: on time R1, R3 (2, below 3); late R2 (R4 routed): hidden, so is its change.
+    assert on_time.now.label == "60%" and on_time.then[LAST_YEAR].label == "43%"
+    assert on_time.then[PREVIOUS].value is None
+    assert on_time.changes[PREVIOUS].words.startswith("not shown")
+    assert on_time.changes[LAST_YEAR].words == "up 17 points on the same term last year, better"
+    assert on_time.changes[LAST_YEAR].arrow == "\u25b2"
 
 
 def test_fewer_is_better_for_counts(compared):
@@ -242,7 +242,7 @@ def test_the_rendered_report_shows_the_comparison_offline(tmp_path):
     # The arrows are for the eye; screen readers read the words beside them.
     # (nbconvert's sanitiser orders attributes by name.)
     arrow = '<span aria-hidden="true" class="arrow">\u25b2</span> '
-    assert arrow + "up 3 points on last term, better" in page
+    assert arrow + "up 17 points on the same term last year, better" in page
     assert "down 2 on the same term last year, better" in page
     # A hidden count on one side: its marker, and no change.
     assert "&lt;3" in page and "not shown: a figure on one side is too small to show" in page

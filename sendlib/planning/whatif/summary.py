@@ -210,7 +210,7 @@ def baseline_window(result: WhatIfResult) -> str:
     model = result.model
     days = model.simulated_days
     times = response_times(model.school, model.as_of)
-    share = response_summary(times).row(0, named=True)["on_time_share"]
+    share = response_summary(times.filter("this_year")).row(0, named=True)["on_time_share"]
     recorded = "-" if share is None else f"{share:.0%}"
     coverage = review_coverage(model.school, model.as_of)
     on_track = coverage["on_track"].mean() if coverage.height else None
