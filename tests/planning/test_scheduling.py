@@ -636,3 +636,24 @@ def test_a_plan_review_is_the_termly_review_due_by_its_review_date(school):
     owed = {m.key: m for m in build_demand(sendlib.load_school(school), SPRING, AS_OF).meetings}
     assert owed["review:P4"].latest == D(2026, 3, 20)
     assert owed["review:P2"].latest == D(2026, 3, 27)
+
+
+def test_an_annual_review_booked_before_the_term_planned_is_not_owed_again():
+    # Pupils whose annual review is booked after 6 Mar 2026 in the spring term (on the
+    # sample, HP0319 on Fri 13 Mar 2026 when this was found). Planning the summer term on
+    # 6 Mar, that booked review meets the duty: no second one is owed (DOMAIN: one a year).
+    spring_end = PRIMARY_SCHOOL.calendar.term_named(SPRING).end
+    booked = set(
+        PRIMARY_SCHOOL.meetings.filter(
+            (pl.col("kind") == "annual_review")
+            & (pl.col("status") == "scheduled")
+            & pl.col("starts_at").dt.date().is_between(AS_OF, spring_end)
+        )["pupil_id"]
+    )
+    assert booked
+    summer = {
+        m.pupil_id
+        for m in build_demand(PRIMARY_SCHOOL, "Summer 2026", AS_OF).meetings
+        if m.kind == "annual_review"
+    }
+    assert summer and not booked & summer

@@ -199,7 +199,10 @@ def build_demand(
 
     # Annual reviews: deadline in the term, soon after it, or already passed.
     horizon = term.end + dt.timedelta(days=policy.due_soon_days)
-    booked_ar = _booked(school, start, term.end, ["annual_review"], p)
+    # An annual review already booked from the planning date on, in this term or an earlier
+    # one (planning the summer in March while the review is booked for late March), is owed
+    # no second meeting.
+    booked_ar = _booked(school, p, term.end, ["annual_review"], p)
     reviews = annual_reviews(school, p).filter(
         (pl.col("status") != "no_record")
         & (pl.col("deadline_on") <= horizon)
