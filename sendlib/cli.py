@@ -193,9 +193,27 @@ def _report(args: argparse.Namespace) -> int:
     from sendlib.present.runner import render_leadership_report
 
     day = _as_of(args)
+    _check_pdf(args)
     html = render_leadership_report(args.school_dir, as_of=day, out_dir=args.out)
     print(f"wrote {shown_path(html)}")
+    _print_pdf(args, html)
     return 0
+
+
+def _check_pdf(args: argparse.Namespace) -> None:
+    """With --pdf: playwright and chromium are there, before a report is rendered."""
+    if args.pdf:
+        from sendlib.present.pdf import find_chromium
+
+        find_chromium()
+
+
+def _print_pdf(args: argparse.Namespace, html: Path) -> None:
+    """With --pdf: print the rendered page to an A4 PDF beside it."""
+    if args.pdf:
+        from sendlib.present.pdf import print_pdf
+
+        print(f"wrote {shown_path(print_pdf(html))}")
 
 
 def _report_all(args: argparse.Namespace) -> int:
@@ -219,6 +237,7 @@ def _report_all(args: argparse.Namespace) -> int:
         except DataValidationError:
             continue
     day, args.note = batch_as_of(schools, args.as_of)
+    _check_pdf(args)
     tls = {"ca_file": args.tls_ca_file, "cert": args.tls_cert, "key": args.tls_key}
     return report_all(
         args.school_dir,
@@ -228,6 +247,7 @@ def _report_all(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         tls=tls,
         resume=not args.fresh,
+        pdf=args.pdf,
     )
 
 
@@ -267,6 +287,7 @@ def _whatif(args: argparse.Namespace) -> int:
         return 2
 
     day = _as_of(args)
+    _check_pdf(args)
     html = render_notebook(
         "staffing_what_if",
         args.school_dir,
@@ -279,6 +300,7 @@ def _whatif(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     print(f"wrote {shown_path(html)}")
+    _print_pdf(args, html)
     return 0
 
 
@@ -296,6 +318,8 @@ AS_OF_HELP = (
     "the date to work as of, YYYY-MM-DD or the school's date_format (default: today, or the "
     "last day of the records when the calendar in school.toml has ended)"
 )
+
+PDF_HELP = "also print each report to an A4 PDF beside its HTML (needs the pdf extra and chromium)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -356,6 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
+    report.add_argument("--pdf", action="store_true", help=PDF_HELP)
     report.set_defaults(run=_report)
 
     sample = commands.add_parser("sample", help="write a synthetic school folder")
@@ -443,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
+    whatif.add_argument("--pdf", action="store_true", help=PDF_HELP)
     whatif.set_defaults(run=_whatif)
     return parser
 

@@ -63,7 +63,9 @@ def find_chromium() -> str:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        raise PdfPrinterMissing(f"PDF output needs playwright, which is missing; {INSTALL_HINT}")
+        raise PdfPrinterMissing(
+            f"PDF output needs playwright, which is missing; {INSTALL_HINT}"
+        ) from None
     chromium = shutil.which("chromium")
     if chromium is None:
         raise PdfPrinterMissing(
@@ -96,9 +98,7 @@ def printer() -> Iterator[object]:
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium, args=list(CHROMIUM_ARGS)
-            )
+            browser = playwright.chromium.launch(executable_path=chromium, args=list(CHROMIUM_ARGS))
             try:
                 yield browser
             finally:
@@ -110,15 +110,17 @@ def printer() -> Iterator[object]:
 def print_with(browser, html: str | Path, pdf: str | Path | None = None, note: str = "") -> Path:
     """Print ``html`` to ``pdf`` (default: beside it) with an open ``browser``.
 
-    ``note`` is printed at the foot of every page, with the page number. Raises
-    :class:`ReportError` when a chart has not drawn in time.
+    ``note`` (default: the page's title) is printed at the foot of every page, with the
+    page number. Raises :class:`ReportError` when a chart has not drawn in time or the
+    page tried to fetch anything from a network (the PDF would be missing it).
     """
     from playwright.sync_api import Error
 
     html, pdf = Path(html), pdf_path(html) if pdf is None else Path(pdf)
     page = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
+    fetched: list[str] = []
     try:
-        page.route("**/*", _local_only)
+        page.route("**/*", lambda route: _local_only(route, fetched))
         # Laid out for paper from the start, so plotly draws each chart at the printed width.
         page.emulate_media(media="print")
         page.goto(html.resolve().as_uri(), wait_until="load")
@@ -129,6 +131,8 @@ def print_with(browser, html: str | Path, pdf: str | Path | None = None, note: s
                 f"{html.name}: the charts did not draw within {DRAW_TIMEOUT_MS // 1000} s, "
                 "so no PDF was printed"
             ) from None
+        if fetched:
+            raise ReportError(f"{html.name} tried to fetch {fetched[0]}; no PDF was printed")
         data = page.pdf(
             format="A4",
             margin={side: f"{MARGIN_MM}mm" for side in ("top", "right", "bottom", "left")},
@@ -136,8 +140,9 @@ def print_with(browser, html: str | Path, pdf: str | Path | None = None, note: s
             tagged=True,
             outline=True,
             display_header_footer=True,
+            # An empty header: chromium's default prints the file's path and the time.
             header_template="<span></span>",
-            footer_template=footer(note),
+            footer_template=footer(note or page.title()),
         )
     finally:
         page.close()
@@ -150,10 +155,23 @@ def print_pdf(html: str | Path, pdf: str | Path | None = None, note: str = "") -
         return print_with(browser, html, pdf, note)
 
 
-def print_pdfs(pages: Iterable[tuple[Path, Path]], note: str = "") -> list[Path]:
-    """Print each ``(html, pdf)`` pair with one chromium; returns the PDFs written."""
-    with printer() as browser:
-        return [print_with(browser, html, pdf, note) for html, pdf in pages]
+def print_stale(pages: Iterable[str | Path]) -> list[Path]:
+    """Print each HTML page whose PDF beside it is missing or older, with one chromium.
+
+    Returns every page's PDF, printed now or kept (a batch run again keeps its PDFs).
+    """
+    pages = [Path(p) for p in pages]
+    stale = [p for p in pages if not _up_to_date(p)]
+    if stale:
+        with printer() as browser:
+            for html in stale:
+                print_with(browser, html)
+    return [pdf_path(p) for p in pages]
+
+
+def _up_to_date(html: Path) -> bool:
+    pdf = pdf_path(html)
+    return pdf.is_file() and pdf.stat().st_mtime_ns >= html.stat().st_mtime_ns
 
 
 def timeless(data: bytes) -> bytes:
@@ -164,9 +182,11 @@ def timeless(data: bytes) -> bytes:
     return _STAMP.sub(lambda m: b"D:20000101000000" + (b"+00'00'" if m[1] else b""), data)
 
 
-def _local_only(route) -> None:
-    """Let the page read local files and inline data; abort anything from a network."""
-    if route.request.url.startswith(("file:", "data:", "blob:")):
+def _local_only(route, fetched: list[str]) -> None:
+    """Let the page read local files and inline data; abort (and note) anything else."""
+    url = route.request.url
+    if url.startswith(("file:", "data:", "blob:")):
         route.continue_()
     else:
+        fetched.append(url)
         route.abort()
