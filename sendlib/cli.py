@@ -262,10 +262,25 @@ def _schedule(args: argparse.Namespace) -> int:
         ics=args.ics,
         time_limit=args.time_limit,
         blocked_dates=tuple(args.blocked),
+        then=_agenda(args),
     )
     if code == 0:
         print(CONFIDENTIAL)
     return code
+
+
+def _agenda(args: argparse.Namespace):
+    """With --agenda: check where it goes now, and return what writes it from the schedule."""
+    if args.agenda is None:
+        if args.pdf or args.week:
+            raise CommandLineError("--week and --pdf go with --agenda FILE.html")
+        return None
+    from sendlib.present.agenda import refuse_non_agenda, write_agenda
+
+    refuse_inside(args.agenda, [args.school_dir], "agenda")
+    refuse_non_agenda(args.agenda)
+    _check_pdf(args)
+    return lambda plan, school: write_agenda(plan, school, args.agenda, args.week, args.pdf)
 
 
 def _explore(args: argparse.Namespace) -> int:
@@ -438,6 +453,23 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="DATE",
         help="a date with no meetings (trips, exams, training); repeat for more",
+    )
+    schedule.add_argument(
+        "--agenda",
+        type=Path,
+        default=None,
+        metavar="FILE.html",
+        help="also write a week's agenda to print, one SENDCo day per section (names pupils)",
+    )
+    schedule.add_argument(
+        "--week",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="with --agenda: any day of the week to show (default: the schedule's first week)",
+    )
+    schedule.add_argument(
+        "--pdf", action="store_true", help="with --agenda: also print it to a PDF beside it"
     )
     schedule.set_defaults(run=_schedule)
 
