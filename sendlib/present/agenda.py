@@ -33,7 +33,7 @@ KINDS = {
     "surgery": "surgery (drop-in slot)",
     "meeting": "meeting",
 }
-NOTE_LINES = 4
+NOTE_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,14 @@ def week_start(day: dt.date) -> dt.date:
 
 
 def default_week(schedule: Schedule) -> dt.date:
-    """The first week meetings can go in: the week of the first day the schedule could use."""
+    """The coming week: the week of the first school day after the planning date.
+
+    Planned on a Friday, the next week; planned on a Monday, the rest of that week.
+    """
     days = schedule.supply.days
-    return week_start(days[0] if days else schedule.demand.term.start)
+    planned = schedule.demand.planning_date if schedule.demand else None
+    coming = [d for d in days if planned is None or d > planned] or list(days)
+    return week_start(coming[0] if coming else schedule.demand.term.start)
 
 
 def agenda_items(schedule: Schedule, school: School, monday: dt.date) -> list[AgendaItem]:
