@@ -6,6 +6,7 @@ with scripts off (charts not drawn), so the checks are known to fail when a char
 missing. Skipped with a reason when chromium is absent outside CI (tests/conftest.py).
 """
 
+import contextlib
 import datetime as dt
 import io
 from pathlib import Path
@@ -151,8 +152,11 @@ def test_the_agenda_prints_with_the_confidential_mark_on_every_page(browser, tmp
     assert f"{first['start']}–{first['end']}  {name} ({first['pupil_id']})" in pages[0]
 
 
-def test_a_batch_prints_each_stale_pdf_and_keeps_the_others(browser, tmp_path):
-    from sendlib.present.pdf import print_stale
+def test_a_batch_prints_each_stale_pdf_and_keeps_the_others(browser, tmp_path, monkeypatch):
+    from sendlib.present import pdf
+
+    # One playwright per thread: the batch prints with the module's browser.
+    monkeypatch.setattr(pdf, "printer", lambda: contextlib.nullcontext(browser))
 
     pages = []
     for name in ("a", "b"):
@@ -160,6 +164,6 @@ def test_a_batch_prints_each_stale_pdf_and_keeps_the_others(browser, tmp_path):
         pages[-1].write_text(f"<title>{name}</title><h1>School {name}</h1>", "utf-8")
     kept = print_with(browser, pages[0])
     before = kept.stat().st_mtime_ns
-    assert print_stale(pages) == [tmp_path / "a.pdf", tmp_path / "b.pdf"]
+    assert pdf.print_stale(pages) == [tmp_path / "a.pdf", tmp_path / "b.pdf"]
     assert kept.stat().st_mtime_ns == before  # newer than its HTML: kept
     assert "School b" in pypdf.PdfReader(tmp_path / "b.pdf").pages[0].extract_text()
