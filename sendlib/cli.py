@@ -193,9 +193,27 @@ def _report(args: argparse.Namespace) -> int:
     from sendlib.present.runner import render_leadership_report
 
     day = _as_of(args)
+    _check_pdf(args)
     html = render_leadership_report(args.school_dir, as_of=day, out_dir=args.out)
     print(f"wrote {shown_path(html)}")
+    _print_pdf(args, html)
     return 0
+
+
+def _check_pdf(args: argparse.Namespace) -> None:
+    """With --pdf: playwright and chromium are there, before a report is rendered."""
+    if args.pdf:
+        from sendlib.present.pdf import find_chromium
+
+        find_chromium()
+
+
+def _print_pdf(args: argparse.Namespace, html: Path) -> None:
+    """With --pdf: print the rendered page to an A4 PDF beside it."""
+    if args.pdf:
+        from sendlib.present.pdf import print_pdf
+
+        print(f"wrote {shown_path(print_pdf(html))}")
 
 
 def _report_all(args: argparse.Namespace) -> int:
@@ -219,6 +237,7 @@ def _report_all(args: argparse.Namespace) -> int:
         except DataValidationError:
             continue
     day, args.note = batch_as_of(schools, args.as_of)
+    _check_pdf(args)
     tls = {"ca_file": args.tls_ca_file, "cert": args.tls_cert, "key": args.tls_key}
     return report_all(
         args.school_dir,
@@ -228,6 +247,7 @@ def _report_all(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         tls=tls,
         resume=not args.fresh,
+        pdf=args.pdf,
     )
 
 
@@ -242,10 +262,25 @@ def _schedule(args: argparse.Namespace) -> int:
         ics=args.ics,
         time_limit=args.time_limit,
         blocked_dates=tuple(args.blocked),
+        then=_agenda(args),
     )
     if code == 0:
         print(CONFIDENTIAL)
     return code
+
+
+def _agenda(args: argparse.Namespace):
+    """With --agenda: check where it goes now, and return what writes it from the schedule."""
+    if args.agenda is None:
+        if args.pdf or args.week:
+            raise CommandLineError("--week and --pdf go with --agenda FILE.html")
+        return None
+    from sendlib.present.agenda import refuse_non_agenda, write_agenda
+
+    refuse_inside(args.agenda, [args.school_dir], "agenda")
+    refuse_non_agenda(args.agenda)
+    _check_pdf(args)
+    return lambda plan, school: write_agenda(plan, school, args.agenda, args.week, args.pdf)
 
 
 def _explore(args: argparse.Namespace) -> int:
@@ -267,6 +302,7 @@ def _whatif(args: argparse.Namespace) -> int:
         return 2
 
     day = _as_of(args)
+    _check_pdf(args)
     html = render_notebook(
         "staffing_what_if",
         args.school_dir,
@@ -279,6 +315,7 @@ def _whatif(args: argparse.Namespace) -> int:
         seed=args.seed,
     )
     print(f"wrote {shown_path(html)}")
+    _print_pdf(args, html)
     return 0
 
 
@@ -331,6 +368,8 @@ AS_OF_HELP = (
     "the date to work as of, YYYY-MM-DD or the school's date_format (default: today, or the "
     "last day of the records when the calendar in school.toml has ended)"
 )
+
+PDF_HELP = "also print each report to an A4 PDF beside its HTML (needs the pdf extra and chromium)"
 
 
 def _letters(args: argparse.Namespace) -> int:
@@ -429,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
+    report.add_argument("--pdf", action="store_true", help=PDF_HELP)
     report.set_defaults(run=_report)
 
     sample = commands.add_parser("sample", help="write a synthetic school folder")
@@ -487,6 +527,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="a date with no meetings (trips, exams, training); repeat for more",
     )
+    schedule.add_argument(
+        "--agenda",
+        type=Path,
+        default=None,
+        metavar="FILE.html",
+        help="also write a week's agenda to print, one SENDCo day per section (names pupils)",
+    )
+    schedule.add_argument(
+        "--week",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="with --agenda: any day of the week to show (default: the schedule's first week)",
+    )
+    schedule.add_argument(
+        "--pdf", action="store_true", help="with --agenda: also print it to a PDF beside it"
+    )
     schedule.set_defaults(run=_schedule)
 
     explore = commands.add_parser("explore", help="open the SENDCo's caseload explorer (Voila app)")
@@ -516,6 +573,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.add_argument(
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
+    whatif.add_argument("--pdf", action="store_true", help=PDF_HELP)
     whatif.set_defaults(run=_whatif)
     _add_import(commands)
     _add_letters(commands)

@@ -287,14 +287,17 @@ def report_all(
     scheduler: str | None = None,
     tls: dict[str, Path | None] | None = None,
     resume: bool = True,
+    pdf: bool = False,
 ) -> int:
     """Render every school's leadership report under ``parent_dir``, then the trust overview.
 
     Schools render in parallel processes (``workers``, default the machine's CPUs) or on
     the Dask ``scheduler``. A folder that fails validation, or whose calendar does not
     cover ``as_of``, is reported with its problems and skipped; the others still render.
-    Returns the exit code: 0 when every report and the overview rendered, 1 otherwise,
-    2 when the scheduler is refused.
+    With ``pdf``, each page rendered is then printed to a PDF beside it, here, with one
+    chromium (the workers, perhaps on other machines, need none; the HTML is the same bytes
+    either way). Returns the exit code: 0 when every report, the overview and each PDF
+    were made, 1 otherwise, 2 when the scheduler is refused.
     """
     if scheduler not in (None, "local"):
         try:
@@ -333,7 +336,24 @@ def report_all(
     else:
         overview_error = "no school rendered, so there is nothing to compare"
     _print_summary(outcomes, overview, overview_error)
-    return 1 if failed or overview is None else 0
+    pages = [o.html for o in rendered] + ([overview] if overview is not None else [])
+    printed = _print_pdfs(pages) if pdf else True
+    return 1 if failed or overview is None or not printed else 0
+
+
+def _print_pdfs(pages: list[Path]) -> bool:
+    """Print each page's PDF (those already newer than their HTML are kept); say so."""
+    from sendlib.present.pdf import print_stale
+
+    print(f"\nPrinting {len(pages)} PDFs (A4) beside the HTML")
+    try:
+        pdfs = print_stale(pages)
+    except (ReportError, OSError) as exc:
+        print(f"PDFs not printed: {exc}", file=sys.stderr)
+        return False
+    for path in pdfs:
+        print(f"  {shown_path(path)}")
+    return True
 
 
 def _print_summary(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -122,11 +122,13 @@ def schedule_command(
     ics: str | Path | None = None,
     time_limit: float = 10.0,
     blocked_dates: tuple[dt.date, ...] = (),
+    then: Callable[[Schedule, School], Iterable[Path]] | None = None,
 ) -> int:
     """``sendlib schedule``: plan a term, write CSVs (and .ics); exit code 0, or 2 on a mistake.
 
     Mistakes a SENDCo can fix (an unknown term, a date outside the calendar, a folder
-    with problems) print a plain message and no traceback.
+    with problems) print a plain message and no traceback. ``then`` writes more from the
+    schedule (the week's agenda, made by a room above this one) and returns its files.
     """
     try:  # refused before anything is planned or written
         if ics is not None:
@@ -160,4 +162,6 @@ def schedule_command(
         name = f"{school.name}: SEND meetings, {schedule.demand.term.name}"
         path = write_ics(schedule, ics, school.slug, name)
         print(f"wrote {shown_path(path)} ({read_ics(path).height} events)")
+    for path in then(schedule, school) if then else ():
+        print(f"wrote {shown_path(path)}")
     return 0
