@@ -292,6 +292,28 @@ def _sample_trust(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_logbook(commands) -> None:
+    logbook = commands.add_parser(
+        "logbook", help="write the SENDCo's Excel logbook from a school folder's records"
+    )
+    logbook.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    logbook.add_argument(
+        "--out", dest="workbook", type=Path, required=True, metavar="LOGBOOK.xlsx",
+        help="the new workbook to write",
+    )  # fmt: skip
+    logbook.add_argument("--force", action="store_true", help="replace the file if it exists")
+    logbook.set_defaults(run=_logbook)
+
+
+def _logbook(args: argparse.Namespace) -> int:
+    from sendlib.school.logbook import logbook_command
+
+    path = logbook_command(args.school_dir, args.workbook, force=args.force)
+    print(f"wrote {shown_path(path)}")
+    print("Confidential: contains pupil information; keep the logbook where only you can open it.")
+    return 0
+
+
 AS_OF_HELP = (
     "the date to work as of, YYYY-MM-DD or the school's date_format (default: today, or the "
     "last day of the records when the calendar in school.toml has ended)"
@@ -444,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     whatif.set_defaults(run=_whatif)
+    _add_logbook(commands)
     return parser
 
 
