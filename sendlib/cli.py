@@ -242,6 +242,7 @@ def _schedule(args: argparse.Namespace) -> int:
         ics=args.ics,
         time_limit=args.time_limit,
         blocked_dates=tuple(args.blocked),
+        xlsx=args.xlsx,
     )
     if code == 0:
         print(CONFIDENTIAL)
@@ -425,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     schedule.add_argument("--ics", type=Path, default=None, help="also write an iCalendar file")
+    schedule.add_argument("--xlsx", type=Path, default=None, help="also write an Excel workbook")
     schedule.add_argument(
         "--time-limit", type=_seconds, default=10.0, help="solver time limit in seconds"
     )

@@ -156,6 +156,19 @@ def save_workbook(book: Workbook, path: str | Path) -> Path:
     return write_file(path, workbook_bytes(book))
 
 
+def frames_workbook(
+    sheets: dict[str, pl.DataFrame], notes: Iterable[str] = (), *, confidential: bool = True
+) -> Workbook:
+    """One sheet per frame, after a front sheet of ``notes`` and the confidential mark."""
+    book = new_workbook()
+    notes = list(notes)
+    if notes or confidential:
+        add_notes_sheet(book, "About", notes, confidential=confidential)
+    for title, frame in sheets.items():
+        add_table_sheet(book, title[:31], frame, confidential=confidential)
+    return book
+
+
 def write_frames(
     path: str | Path,
     sheets: dict[str, pl.DataFrame],
@@ -163,11 +176,5 @@ def write_frames(
     *,
     confidential: bool = True,
 ) -> Path:
-    """Write one sheet per frame (after a front sheet of ``notes``, if any) to ``path``."""
-    book = new_workbook()
-    notes = list(notes)
-    if notes or confidential:
-        add_notes_sheet(book, "About", notes, confidential=confidential)
-    for title, frame in sheets.items():
-        add_table_sheet(book, title, frame, confidential=confidential)
-    return save_workbook(book, path)
+    """Write one sheet per frame (after a front sheet of ``notes``) to ``path``."""
+    return save_workbook(frames_workbook(sheets, notes, confidential=confidential), path)
