@@ -182,6 +182,10 @@ def _log_sheet(
                 cell.number_format = DATETIME_FORMAT
         check = _validation(column, name, pupils, has_interventions)
         check.allow_blank = True
+        # A code must be one of the list; an ID not (yet) in the register only warns,
+        # so a pupil who joined since the logbook was made can still be typed in.
+        check.showErrorMessage = True
+        check.errorStyle = "warning" if check.formula1 and "!" in check.formula1 else "stop"
         title, text = column_help(name, column)
         check.promptTitle, check.prompt, check.showInputMessage = title, text, True
         check.error = f"{header}: {text}"[:255]

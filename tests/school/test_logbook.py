@@ -76,6 +76,8 @@ def test_each_aid_is_in_the_written_file(primary_logbook, primary):
     assert checks[f"B1:B{last}"].formula1 == "=Lists!$A$2:$A$108"
     assert checks[f"E1:E{last}"].formula1 == '"office,class_teacher,email,phone,other"'
     assert checks[f"D1:D{last}"].type == "date"
+    assert checks[f"E1:E{last}"].showErrorMessage and checks[f"E1:E{last}"].errorStyle == "stop"
+    assert checks[f"B1:B{last}"].errorStyle == "warning"  # a pupil new since: warned, kept
     assert "14/10/2025" in checks[f"D1:D{last}"].prompt
     assert all(v.showInputMessage and v.prompt for v in checks.values())
     assert requests["C2"].value.startswith('=IF(B2="","",IFERROR(VLOOKUP(B2,Lists!')
