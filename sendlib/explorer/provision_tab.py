@@ -100,14 +100,15 @@ class ProvisionTab:
         if not self.active:
             return
         table = self.table_shown()
-        self.totals.value = map_totals_html(map_totals(table))
-        self.table.value = map_table_html(table, self.with_names)
         xlsx = provision_xlsx(table, self.with_names, self.school_name)
+        # The links first, the totals last: once the totals change, the whole tab has.
         self.download.value = (
             download_link_html(map_csv(table, self.with_names))
             + " "
             + xlsx_link_html(xlsx, "provision_map.xlsx", "Download this map as Excel")
         )
+        self.table.value = map_table_html(table, self.with_names)
+        self.totals.value = map_totals_html(map_totals(table))
 
 
 def _dropdown(options: list[tuple[str, str]], label: str, width: str) -> ipywidgets.Dropdown:

@@ -9,6 +9,7 @@ outside CI (the ``browser`` fixture).
 
 import base64
 import datetime as dt
+import io
 import queue
 import re
 import socket
@@ -120,7 +121,8 @@ def test_the_provision_map_answers_a_filter_in_a_real_browser(page_url, browser)
     with page.expect_download() as download:
         page.click(".sendlib-provision a.download-xlsx")
     assert download.value.suggested_filename == "provision_map.xlsx"
-    sheet = openpyxl.load_workbook(download.value.path())["Provision map"]
+    data = io.BytesIO(Path(download.value.path()).read_bytes())
+    sheet = openpyxl.load_workbook(data)["Provision map"]
     column = [c.value for c in sheet[1]].index("pupil_id")
     ids = [row[column].value for row in sheet.iter_rows(min_row=2)]
     assert sorted(ids) == sorted(in_year["pupil_id"].to_list())
