@@ -153,7 +153,7 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
             row_problems.append(found)
 
     rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else no_problems()
-    rejects = relabel(rejects.sort("file", "row", "column", nulls_last=True), labels)
+    rejects = relabel(rejects, labels).sort("file", "row", "column", nulls_last=True)
     if not lenient:
         problems.extend(
             Problem(**r) for r in rejects.select(list(PROBLEM_SCHEMA)).iter_rows(named=True)

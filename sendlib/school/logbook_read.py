@@ -32,6 +32,8 @@ LOG_SHEETS = {
 #: The logbook's formula column beside each pupil_id: shown to the SENDCo, never read.
 SHOWN_COLUMN = "pupil (shown)"
 _DAY = {"iso": "%Y-%m-%d", "dd/mm/yyyy": "%d/%m/%Y"}
+_EXCEL_DATE = "a date such as 14/10/2025 (an Excel date, or typed as 14/10/2025 or 2025-10-14)"
+_EXCEL_DATETIME = "a date and time such as 14/10/2025 15:30"
 
 
 class WorkbookProblem(Exception):
@@ -178,8 +180,22 @@ def relabel(found: pl.DataFrame, labels: dict[str, dict[str, str]]) -> pl.DataFr
         ],
         schema={"file": pl.String, "column": pl.String, "_label": pl.String},
     )
+    # In a workbook a date is an Excel date or typed either way: say so, not the CSV rule.
+    excel = pl.col("file").is_in(list(labels))
+    about_dates = excel & pl.col("expected").str.contains("date_format")
+    with_time = pl.col("expected").str.contains("time")
+    said = pl.when(with_time).then(pl.lit(_EXCEL_DATETIME)).otherwise(pl.lit(_EXCEL_DATE))
     return (
         found.join(pairs, on=["file", "column"], how="left", nulls_equal=False)
-        .with_columns(column=pl.coalesce("_label", "column"))
+        .with_columns(
+            column=pl.coalesce("_label", "column"),
+            expected=pl.when(about_dates)
+            .then(
+                pl.when(pl.col("expected").str.starts_with("a value"))
+                .then(pl.format("a value ({})", said))
+                .otherwise(said)
+            )
+            .otherwise(pl.col("expected")),
+        )
         .drop("_label")
     )

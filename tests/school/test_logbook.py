@@ -210,3 +210,21 @@ def test_the_command_refuses_to_overwrite_or_replace_an_input(school, tmp_path):
         logbook_command(school, school / "requests.xlsx")
     assert main(["logbook", str(school), "--out", str(out), "--force"]) == 0
     assert openpyxl.load_workbook(out).sheetnames[0] == "Read me"
+
+
+def test_an_error_cell_and_a_slip_are_named_by_sheet_row_and_column(school):
+    book_path = to_logbook(school)
+    book = openpyxl.load_workbook(book_path)
+    sheet = book["Requests"]
+    sheet["D3"] = "#REF!"  # what Excel leaves when a formula's source is deleted
+    sheet["D3"].data_type = "e"
+    sheet["G2"] = "31/02/2025"  # no 31 February
+    book.save(book_path)
+    with pytest.raises(DataValidationError) as info:
+        load_school(school)
+    found = [(p.file, p.row, p.column, p.value) for p in info.value.problems]
+    assert found == [
+        ("logbook.xlsx, sheet Requests", 2, "G (acknowledged_on)", "31/02/2025"),
+        ("logbook.xlsx, sheet Requests", 3, "D (received_on)", None),
+    ]
+    assert info.value.problems[0].expected.startswith("a date such as 14/10/2025")
