@@ -319,8 +319,10 @@ def _csv_text(path: Path) -> str:
 
 def _encoding_problem(file: str, data: bytes) -> Problem:
     """Say what a file that is not UTF-8 looks like, and how to save it as CSV UTF-8."""
-    if data.startswith(b"PK\x03\x04"):
-        looks = "is an Excel workbook, not a CSV file"
+    if data.startswith(b"PK\x03\x04"):  # sendlib reads it under its own name
+        stem = file.rsplit(".", 1)[0]
+        said = f"{file} is an Excel workbook, not a CSV file: rename it {stem}.xlsx"
+        return Problem(file, None, None, None, f"a CSV file, or the workbook as {stem}.xlsx", said)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         looks = 'is not UTF-8 (it looks like UTF-16, Excel\'s "Unicode Text")'
     else:

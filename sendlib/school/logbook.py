@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from sendlib.school.load import School, load_school
 from sendlib.school.logbook_help import FRONT_SHEET, column_help
-from sendlib.school.logbook_read import LOG_SHEETS, SHOWN_COLUMN
+from sendlib.school.logbook_read import LOG_SHEETS, LOGBOOK_FILE, SHOWN_COLUMN, sheet_names
 from sendlib.school.outputs import OutputPlaceError, shown_path
 from sendlib.school.schema import TABLES, Column
 from sendlib.school.workbook import (
@@ -87,8 +87,6 @@ def logs_kept(school: School) -> list[str]:
 
 
 def _has_file(folder: Path, name: str) -> bool:
-    from sendlib.school.logbook_read import LOGBOOK_FILE, sheet_names
-
     if any((folder / f"{name}.{ext}").exists() for ext in ("csv", "parquet", "xlsx")):
         return True
     book = folder / LOGBOOK_FILE

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, edit
 
 from sendlib import DataValidationError, load_school
 from sendlib.cli import main
@@ -228,3 +228,28 @@ def test_an_error_cell_and_a_slip_are_named_by_sheet_row_and_column(school):
         ("logbook.xlsx, sheet Requests", 3, "D (received_on)", None),
     ]
     assert info.value.problems[0].expected.startswith("a date such as 14/10/2025")
+
+
+def test_a_workbook_saved_under_a_csv_name_is_named_for_what_it_is(school):
+    openpyxl.Workbook().save(school / "requests.csv")
+    with pytest.raises(DataValidationError) as info:
+        load_school(school)
+    said = [str(p) for p in info.value.problems if p.file == "requests.csv"]
+    assert said == ["requests.csv is an Excel workbook, not a CSV file: rename it requests.xlsx"]
+
+
+def test_text_that_looks_like_a_formula_stays_text_both_ways(school, tmp_path):
+    edit(
+        school,
+        "plans.csv",
+        "SEN Support Plan,2025-09-15,2025-12-12,,",
+        '"=HYPERLINK(""x"")",2025-09-15,2025-12-12,,',
+    )
+    before = load_school(school).plans
+    book_path = to_logbook(school)
+    cell = next(
+        c for row in openpyxl.load_workbook(book_path)["Plans"].iter_rows() for c in row
+        if c.value == '=HYPERLINK("x")'
+    )  # fmt: skip
+    assert cell.data_type == "s" and cell.quotePrefix  # text, shown as typed, never run
+    assert load_school(school).plans.equals(before)
