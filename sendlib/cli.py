@@ -263,6 +263,7 @@ def _schedule(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         blocked_dates=tuple(args.blocked),
         then=_agenda(args),
+        xlsx=args.xlsx,
     )
     if code == 0:
         print(CONFIDENTIAL)
@@ -362,6 +363,28 @@ def _add_import(commands) -> None:
     imp.add_argument("--template", choices=TEMPLATES, help="write a mapping template to start from")
     imp.add_argument("--force", action="store_true", help="write into a folder that is not empty")
     imp.set_defaults(run=_import, all=False)
+
+
+def _add_logbook(commands) -> None:
+    logbook = commands.add_parser(
+        "logbook", help="write the SENDCo's Excel logbook from a school folder's records"
+    )
+    logbook.add_argument("school_dir", type=Path, metavar="SCHOOL_DIR")
+    logbook.add_argument(
+        "--out", dest="workbook", type=Path, required=True, metavar="LOGBOOK.xlsx",
+        help="the new workbook to write",
+    )  # fmt: skip
+    logbook.add_argument("--force", action="store_true", help="replace the file if it exists")
+    logbook.set_defaults(run=_logbook)
+
+
+def _logbook(args: argparse.Namespace) -> int:
+    from sendlib.school.logbook import logbook_command
+
+    path = logbook_command(args.school_dir, args.workbook, force=args.force)
+    print(f"wrote {shown_path(path)}")
+    print("Confidential: contains pupil information; keep the logbook where only you can open it.")
+    return 0
 
 
 AS_OF_HELP = (
@@ -516,6 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("outputs"), help="output folder (default: outputs/)"
     )
     schedule.add_argument("--ics", type=Path, default=None, help="also write an iCalendar file")
+    schedule.add_argument("--xlsx", type=Path, default=None, help="also write an Excel workbook")
     schedule.add_argument(
         "--time-limit", type=_seconds, default=10.0, help="solver time limit in seconds"
     )
@@ -577,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
     whatif.set_defaults(run=_whatif)
     _add_import(commands)
     _add_letters(commands)
+    _add_logbook(commands)
     return parser
 
 

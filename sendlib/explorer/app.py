@@ -46,6 +46,7 @@ from sendlib.explorer.views import (
     pupils_table_html,
     todo_html,
 )
+from sendlib.explorer.xlsx_exports import TodoDownload
 from sendlib.present.figures import STATUS_COLOURS
 from sendlib.rules.annual_reviews import ANNUAL_REVIEW_LABELS
 from sendlib.rules.meetings import COVERAGE_LABELS
@@ -137,6 +138,7 @@ class CaseloadExplorer:
         self.headlines = _html_widget("sendlib-headlines")
         self.todos = _html_widget("sendlib-todos")
         self.letters = LettersAction(self.cases, lambda: self.shown)
+        self.todo_download = TodoDownload(lambda: (self.cases, self.shown))
 
         self._build_charts()
 
@@ -218,6 +220,7 @@ class CaseloadExplorer:
                 widgets.HTML("<h2>What to do next</h2>"),
                 self.todos,
                 self.letters.widget,
+                self.todo_download.widget,
                 widgets.HTML("<h2>The caseload at a glance</h2>"),
                 charts,
                 widgets.HTML(pupils_intro_html(self.cases)),
@@ -278,6 +281,7 @@ class CaseloadExplorer:
         self.headlines.value = headline_html(headline_strip(self.cases, shown))
         self.todos.value = todo_html(self.cases, shown)
         self.todos.value += plans_todo_html(self.cases, shown)
+        self.todo_download.forget()
         self._show_table(shown)
 
     @staticmethod

@@ -27,6 +27,7 @@ from sendlib.explorer.provision_views import (
     provision_intro_html,
 )
 from sendlib.explorer.queries import ALL
+from sendlib.explorer.xlsx_exports import provision_xlsx, xlsx_link_html
 from sendlib.school.load import School
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class ProvisionTab:
         import ipywidgets as widgets
 
         self.rows = provision_rows(school, as_of)
+        self.school_name = school.name
         self.with_names = self.rows["display_name"].is_not_null().any()
         self._shown = shown
         options = provision_options(self.rows)
@@ -98,9 +100,15 @@ class ProvisionTab:
         if not self.active:
             return
         table = self.table_shown()
-        self.totals.value = map_totals_html(map_totals(table))
+        xlsx = provision_xlsx(table, self.with_names, self.school_name)
+        # The links first, the totals last: once the totals change, the whole tab has.
+        self.download.value = (
+            download_link_html(map_csv(table, self.with_names))
+            + " "
+            + xlsx_link_html(xlsx, "provision_map.xlsx", "Download this map as Excel")
+        )
         self.table.value = map_table_html(table, self.with_names)
-        self.download.value = download_link_html(map_csv(table, self.with_names))
+        self.totals.value = map_totals_html(map_totals(table))
 
 
 def _dropdown(options: list[tuple[str, str]], label: str, width: str) -> ipywidgets.Dropdown:

@@ -21,6 +21,15 @@ import polars as pl
 from sendlib.school.calendar import SchoolCalendar
 from sendlib.school.config import SchoolConfig, load_config
 from sendlib.school.errors import DataValidationError, Problem, path_problem
+from sendlib.school.logbook_read import (
+    LOG_SHEETS,
+    Logbook,
+    WorkbookProblem,
+    both_problem,
+    open_logbook,
+    read_sheet,
+    relabel,
+)
 from sendlib.school.policy import Policy
 from sendlib.school.schema import TABLE_ORDER, TABLES, Column, Table
 from sendlib.school.table_rules import (
@@ -116,9 +125,12 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
 
     frames: dict[str, pl.DataFrame] = {}
     row_problems: list[pl.DataFrame] = []
+    logbook, book_problems = open_logbook(folder)
+    problems.extend(book_problems)
+    labels: dict[str, dict[str, str]] = {}  # Excel's column labels, by sheet
     for name in TABLE_ORDER:
         table = TABLES[name]
-        raw, file, file_problems = _read_table(folder, table, date_format)
+        raw, file, file_problems = _read_table(folder, table, date_format, logbook, labels)
         problems.extend(file_problems)
         if raw is None:
             if table.optional and not file_problems:
@@ -141,7 +153,7 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
             row_problems.append(found)
 
     rejects = pl.concat(row_problems, how="diagonal_relaxed") if row_problems else no_problems()
-    rejects = rejects.sort("file", "row", "column", nulls_last=True)
+    rejects = relabel(rejects, labels).sort("file", "row", "column", nulls_last=True)
     if not lenient:
         problems.extend(
             Problem(**r) for r in rejects.select(list(PROBLEM_SCHEMA)).iter_rows(named=True)
@@ -169,29 +181,45 @@ def _declared_date_format(path: Path) -> str:
 
 
 def _read_table(
-    folder: Path, table: Table, date_format: str
+    folder: Path,
+    table: Table,
+    date_format: str,
+    logbook: Logbook | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pl.DataFrame | None, str, list[Problem]]:
-    """Read ``<table>.csv`` or ``<table>.parquet`` as text columns, stripped, '' as null.
+    """Read ``<table>.csv``, ``.parquet``, ``.xlsx`` or a logbook sheet as stripped text.
 
     Problems with the whole file come back with no frame; missing columns come back with
-    the frame, so the cells that are there can still be checked.
+    the frame, so the cells that are there can still be checked. ``labels`` collects
+    each Excel sheet's column labels, for the problems to name columns as Excel does.
     """
     csv, parquet = folder / f"{table.name}.csv", folder / f"{table.name}.parquet"
+    xlsx = folder / f"{table.name}.xlsx"
     file = csv.name
-    if _present(csv) and _present(parquet):
-        return (
-            None,
-            file,
-            [Problem(file, None, None, None, f"only one of {csv.name} or {parquet.name}")],
-        )
-    path = parquet if _present(parquet) else csv
+    found = [p.name for p in (csv, parquet, xlsx) if _present(p)]
+    in_book = logbook is not None and table.name in logbook.sheets
+    if in_book:
+        found.append(logbook.sheet_label(table.name))
+    if len(found) > 1:
+        if in_book:
+            return None, found[0], [both_problem(table.name, found)]
+        said = f"only one of {' or '.join(found)}"
+        return None, file, [Problem(found[0], None, None, None, said)]
+    if in_book:
+        return _read_excel(logbook.path, logbook.sheets[table.name], table, date_format, labels)
+    path = next((p for p in (parquet, xlsx) if _present(p)), csv)
     if not _present(path):
-        if table.optional:
-            return None, file, []
-        return None, file, [Problem(file, None, None, None, f"a {file} file in the school folder")]
+        if table.optional or (logbook is not None and not logbook.readable):
+            return None, file, []  # an unreadable logbook is reported once, by itself
+        where = f"a {file} file in the school folder"
+        if logbook is not None and table.name in LOG_SHEETS:
+            where = f"a {file} file or a {LOG_SHEETS[table.name]} sheet in {logbook.path.name}"
+        return None, file, [Problem(file, None, None, None, where)]
     file = path.name
     if path_problem(path, "file") is not None:
         return None, file, [_unreadable(path)]
+    if path is xlsx:
+        return _read_excel(xlsx, 0, table, date_format, labels)
     try:
         if path is parquet:
             frame = _parquet_as_text(pl.read_parquet(parquet), date_format)
@@ -214,6 +242,31 @@ def _read_table(
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return None, file, [Problem(file, None, None, None, f"a readable table ({first_line})")]
 
+    return _as_text_table(frame, header, table, file)
+
+
+def _read_excel(
+    path: Path,
+    sheet: str | int,
+    table: Table,
+    date_format: str,
+    labels: dict[str, dict[str, str]] | None,
+) -> tuple[pl.DataFrame | None, str, list[Problem]]:
+    """One Excel sheet (a logbook's, or an .xlsx file's first) read like a CSV file."""
+    file = path.name if isinstance(sheet, int) else f"{path.name}, sheet {sheet}"
+    try:
+        frame, header, shown = read_sheet(path, sheet, table, date_format)
+    except WorkbookProblem as exc:
+        return None, file, [exc.problem]
+    if labels is not None:
+        labels[file] = shown
+    return _as_text_table(frame, header, table, file)
+
+
+def _as_text_table(
+    frame: pl.DataFrame, header: list[str], table: Table, file: str
+) -> tuple[pl.DataFrame | None, str, list[Problem]]:
+    """Columns renamed to the stripped header, cells stripped text, rows numbered as written."""
     stripped = [c.strip() for c in header]
     repeated = sorted({c for c in stripped if stripped.count(c) > 1})
     if repeated:  # polars would rename one "role" to "role_duplicated_0" and read on
@@ -266,8 +319,10 @@ def _csv_text(path: Path) -> str:
 
 def _encoding_problem(file: str, data: bytes) -> Problem:
     """Say what a file that is not UTF-8 looks like, and how to save it as CSV UTF-8."""
-    if data.startswith(b"PK\x03\x04"):
-        looks = "is an Excel workbook, not a CSV file"
+    if data.startswith(b"PK\x03\x04"):  # sendlib reads it under its own name
+        stem = file.rsplit(".", 1)[0]
+        said = f"{file} is an Excel workbook, not a CSV file: rename it {stem}.xlsx"
+        return Problem(file, None, None, None, f"a CSV file, or the workbook as {stem}.xlsx", said)
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         looks = 'is not UTF-8 (it looks like UTF-16, Excel\'s "Unicode Text")'
     else:

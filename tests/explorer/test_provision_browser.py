@@ -9,6 +9,7 @@ outside CI (the ``browser`` fixture).
 
 import base64
 import datetime as dt
+import io
 import queue
 import re
 import socket
@@ -18,6 +19,7 @@ import threading
 import time
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
 
@@ -114,6 +116,16 @@ def test_the_provision_map_answers_a_filter_in_a_real_browser(page_url, browser)
     href = page.get_attribute(".sendlib-provision a.download", "href")
     csv = pl.read_csv(base64.b64decode(href.split("base64,", 1)[1]))
     assert sorted(csv["pupil_id"].to_list()) == sorted(in_year["pupil_id"].to_list())
+
+    # The Excel link downloads under the page's Content-Security-Policy (a data: URL).
+    with page.expect_download() as download:
+        page.click(".sendlib-provision a.download-xlsx")
+    assert download.value.suggested_filename == "provision_map.xlsx"
+    data = io.BytesIO(Path(download.value.path()).read_bytes())
+    sheet = openpyxl.load_workbook(data)["Provision map"]
+    column = [c.value for c in sheet[1]].index("pupil_id")
+    ids = [row[column].value for row in sheet.iter_rows(min_row=2)]
+    assert sorted(ids) == sorted(in_year["pupil_id"].to_list())
 
     # Printed, the map is whole and the controls are gone.
     page.emulate_media(media="print")

@@ -26,6 +26,7 @@ from sendlib.planning.scheduling.supply import build_supply
 from sendlib.school.errors import CalendarRangeError, DataValidationError
 from sendlib.school.load import School, load_school
 from sendlib.school.outputs import OutputPlaceError, refuse_inside, shown_path, write_csv
+from sendlib.school.workbook import write_frames
 
 
 def plan_term(
@@ -86,6 +87,21 @@ def write_schedule(schedule: Schedule, school: School, out_dir: str | Path) -> d
     return written
 
 
+def write_schedule_xlsx(schedule: Schedule, school: School, path: str | Path) -> Path:
+    """The schedule, unplaced meetings and weekly load as one Excel workbook at ``path``."""
+    notes = [
+        f"{school.name}: SEND meetings planned for {schedule.demand.term.name} "
+        f"on {schedule.demand.planning_date:%d %B %Y}.",
+        *describe(schedule, school)[1:],
+    ]
+    sheets = {
+        "Schedule": schedule.schedule,
+        "Unplaced": schedule.unplaced,
+        "Weekly load": schedule.weekly_load,
+    }
+    return write_frames(path, sheets, [line.strip() for line in notes])
+
+
 def describe(schedule: Schedule, school: School) -> list[str]:
     """The command's short summary: placed and owed, objective, gap, time, why unplaced."""
     s = schedule.summary
@@ -123,6 +139,7 @@ def schedule_command(
     time_limit: float = 10.0,
     blocked_dates: tuple[dt.date, ...] = (),
     then: Callable[[Schedule, School], Iterable[Path]] | None = None,
+    xlsx: str | Path | None = None,
 ) -> int:
     """``sendlib schedule``: plan a term, write CSVs (and .ics); exit code 0, or 2 on a mistake.
 
@@ -134,6 +151,10 @@ def schedule_command(
         if ics is not None:
             refuse_inside(ics, [school_dir], "calendar file")
             refuse_non_calendar(ics)
+        if xlsx is not None:
+            refuse_inside(xlsx, [school_dir], "Excel file")
+            if Path(xlsx).suffix.lower() != ".xlsx" or Path(xlsx).is_dir():
+                raise OutputPlaceError(f"--xlsx {xlsx}: give the name of an .xlsx file")
         # Outputs go to OUT/<school folder's name>: that must not be the school folder.
         refuse_inside(
             Path(out_dir) / Path(school_dir).resolve().name, [school_dir], "output folder"
@@ -158,6 +179,8 @@ def schedule_command(
     print("\n".join(describe(schedule, school)))
     for path in write_schedule(schedule, school, out_dir).values():
         print(f"wrote {shown_path(path)}")
+    if xlsx is not None:
+        print(f"wrote {shown_path(write_schedule_xlsx(schedule, school, xlsx))}")
     if ics is not None:
         name = f"{school.name}: SEND meetings, {schedule.demand.term.name}"
         path = write_ics(schedule, ics, school.slug, name)
