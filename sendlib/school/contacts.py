@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from sendlib.school.errors import DataValidationError, Problem
-from sendlib.school.load import School, _parse_table, _read_table
+from sendlib.school.load import School, parse_table, read_table
 from sendlib.school.schema import Column, Table
 from sendlib.school.table_rules import ROW, problem_rows
 
@@ -47,12 +47,12 @@ def load_contacts(school: School) -> pl.DataFrame:
             or addressee, a pupil not in pupils.csv, the same addressee twice for a pupil.
     """
     empty = pl.DataFrame(schema=dict.fromkeys(CONTACT_COLUMNS, pl.String))
-    raw, file, problems = _read_table(Path(school.path), CONTACTS, school.config.date_format)
+    raw, file, problems = read_table(Path(school.path), CONTACTS, school.config.date_format)
     if raw is None:
         if problems:
             raise DataValidationError(problems)
         return empty
-    typed, found = _parse_table(raw, CONTACTS, file, school.config.date_format)
+    typed, found = parse_table(raw, CONTACTS, file, school.config.date_format)
     if not problems:  # with a column missing, the rules across rows cannot run
         known = school.pupils["pupil_id"].implode()
         unknown = pl.col("pupil_id").is_not_null() & ~pl.col("pupil_id").is_in(known)

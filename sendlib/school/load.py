@@ -130,13 +130,13 @@ def load_school(path: str | Path, *, lenient: bool = False) -> School:
     labels: dict[str, dict[str, str]] = {}  # Excel's column labels, by sheet
     for name in TABLE_ORDER:
         table = TABLES[name]
-        raw, file, file_problems = _read_table(folder, table, date_format, logbook, labels)
+        raw, file, file_problems = read_table(folder, table, date_format, logbook, labels)
         problems.extend(file_problems)
         if raw is None:
             if table.optional and not file_problems:
                 frames[name] = _absent_table(table)
             continue
-        typed, found = _parse_table(raw, table, file, date_format)
+        typed, found = parse_table(raw, table, file, date_format)
         if file_problems:  # columns missing: their cells are checked, rules need them all
             row_problems.append(found)
             continue
@@ -180,7 +180,7 @@ def _declared_date_format(path: Path) -> str:
     return declared if declared in _DATE_FORMATS else "iso"
 
 
-def _read_table(
+def read_table(
     folder: Path,
     table: Table,
     date_format: str,
@@ -227,7 +227,7 @@ def _read_table(
         else:
             text = _csv_text(csv)
             header = next(csv_module.reader(io.StringIO(text)), [])
-            separated = _separator_problem(file, text)
+            separated = separator_problem(file, text)
             if separated is not None:
                 return None, file, [separated]
             frame = pl.read_csv(text.encode(), infer_schema=False)
@@ -314,10 +314,10 @@ def _csv_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError:
-        raise _NotText(_encoding_problem(path.name, data)) from None
+        raise _NotText(encoding_problem(path.name, data)) from None
 
 
-def _encoding_problem(file: str, data: bytes) -> Problem:
+def encoding_problem(file: str, data: bytes) -> Problem:
     """Say what a file that is not UTF-8 looks like, and how to save it as CSV UTF-8."""
     if data.startswith(b"PK\x03\x04"):  # sendlib reads it under its own name
         stem = file.rsplit(".", 1)[0]
@@ -335,7 +335,7 @@ def _encoding_problem(file: str, data: bytes) -> Problem:
     return Problem(file, None, None, None, 'a UTF-8 file (save as "CSV UTF-8")', said)
 
 
-def _separator_problem(file: str, text: str) -> Problem | None:
+def separator_problem(file: str, text: str) -> Problem | None:
     """A file whose header row is split by semicolons or tabs rather than commas."""
     first = text.split("\n", 1)[0]
     for separator, name in ((";", "semicolons"), ("\t", "tabs")):
@@ -444,7 +444,7 @@ def _parse(column: Column, date_format: str) -> tuple[pl.Expr, str]:
     return raw, "a value"
 
 
-def _parse_table(
+def parse_table(
     raw: pl.DataFrame, table: Table, file: str, date_format: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Typed columns, and a problem for every cell that is missing or will not parse."""

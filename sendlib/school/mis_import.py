@@ -23,7 +23,7 @@ from sendlib.school.errors import DataValidationError, Problem, path_problem
 
 # load's checks of a CSV's encoding and separator say what the file looks like and how to
 # save it properly; an export is read the same way, so it reuses them.
-from sendlib.school.load import _encoding_problem, _separator_problem
+from sendlib.school.load import encoding_problem, separator_problem
 from sendlib.school.mis_mapping import DATE_FORMATS, Mapping, TableMapping
 from sendlib.school.schema import TABLE_ORDER, TABLES, Column
 
@@ -124,10 +124,10 @@ def _read_export(path: Path, rules: TableMapping) -> tuple[Export | None, list[P
             try:
                 text = data.decode("utf-8-sig").replace("\r\n", "\n")
             except UnicodeDecodeError:
-                return None, [_encoding_problem(name, data)]
+                return None, [encoding_problem(name, data)]
             lines = text.split("\n")
             header_line = lines[skip] if skip < len(lines) else ""
-            separated = _separator_problem(name, header_line)
+            separated = separator_problem(name, header_line)
             if separated is not None:
                 return None, [separated]
             frame = pl.read_csv(io.StringIO("\n".join(lines[skip:])), infer_schema=False)
