@@ -18,6 +18,7 @@ autumn (or when the pupil stepped down); a pupil with no later plan keeps it, ov
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from collections.abc import Sequence
@@ -50,7 +51,7 @@ def previous_year(act: Activity) -> None:
         spec, year, roll, staff, Diary(year, spec.settings, staff.sendco_id, staff.assistant_id)
     )
     last.diary.reserve_surgeries()
-    _annual_reviews(last, _reviews_held(act, originals))
+    _annual_reviews(last, _reviews_held(act, year, originals))
     make_requests(last)
     termly_reviews(last)
     support_plans(last, act.struggling)
@@ -142,12 +143,38 @@ def _status_then(
     return None
 
 
-def _reviews_held(act: Activity, originals: dict[int, Pupil]) -> dict[int, dt.date]:
-    """Last year's annual review day of each EHC plan, by the 2024/25 pupil's id."""
+def _reviews_held(
+    act: Activity, year: SchoolYear, originals: dict[int, Pupil]
+) -> dict[int, dt.date]:
+    """Last year's annual review day of each EHC plan, by the 2024/25 pupil's id.
+
+    The day this year's records give it moves back to the SENDCo's working day before,
+    when it fell on another day (this year's plan and ``last_annual_review_on`` with it):
+    the SENDCo chairs annual reviews.
+    """
+    sendco_days = year.days.sendco
     held: dict[int, dt.date] = {}
     for plan in act.plans:
         if plan.plan_type == "EHCP" and FIRST <= plan.starts <= LAST:
             held[id(plan.pupil)] = min(plan.starts, held.get(id(plan.pupil), plan.starts))
+    moved: dict[int, dt.date] = {}
+    for pupil in originals.values():
+        day = held.get(id(pupil))
+        if day is None or year.cal.is_sendco_day(day):
+            continue
+        i = bisect.bisect_left(sendco_days, day)
+        moved[id(pupil)] = sendco_days[i - 1] if i else sendco_days[0]
+        if pupil.last_review == day:
+            pupil.last_review = moved[id(pupil)]
+    for plan in act.plans:
+        if (
+            plan.plan_type == "EHCP"
+            and moved.get(id(plan.pupil))
+            and plan.starts == held[id(plan.pupil)]
+        ):
+            plan.starts = moved[id(plan.pupil)]
+            plan.due = due_of(plan.starts)
+    held.update(moved)
     return {key: held[id(p)] for key, p in originals.items() if id(p) in held}
 
 
