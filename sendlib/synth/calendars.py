@@ -1,9 +1,9 @@
-"""The sample schools' calendars: realistic 2025/26 English term dates and fast day lookups.
+"""The sample schools' calendars: realistic English term dates for two school years.
 
 The samples describe the school year 2025/26 (:data:`TERMS_2025_26`, with half terms and
-INSET days as :data:`CLOSURES_2025_26`; bank holidays come from ``nation = "england"``).
-The previous year's terms date only history (last year's annual reviews and registrations)
-and are not written to ``school.toml``.
+INSET days as :data:`CLOSURES_2025_26`; bank holidays come from ``nation = "england"``)
+and hold the whole of the year before, 2024/25 (:data:`TERMS_2024_25`,
+:data:`CLOSURES_2024_25`); ``school.toml`` has both.
 """
 
 from __future__ import annotations
@@ -32,17 +32,22 @@ CLOSURES_2025_26: tuple[Closure, ...] = (
     Closure("May half term", dt.date(2026, 5, 25), dt.date(2026, 5, 29)),
     Closure("INSET day (June)", dt.date(2026, 6, 1), dt.date(2026, 6, 1)),
 )
-#: The previous school year (2024/25), used only to date history: last year's annual
-#: reviews and registrations. Not written to ``school.toml``.
-_TERMS_2024_25: tuple[Term, ...] = (
-    Term("Autumn 2024", dt.date(2024, 9, 4), dt.date(2024, 12, 20)),
+#: The previous school year, 2024/25 (Easter 2025 falls in the spring-to-summer holiday).
+#: Its INSET days open the autumn term and close the summer term, so the days pupils are
+#: in school are those the samples have dated last year's history by since before the
+#: year was written out in full.
+TERMS_2024_25: tuple[Term, ...] = (
+    Term("Autumn 2024", dt.date(2024, 9, 2), dt.date(2024, 12, 20)),
     Term("Spring 2025", dt.date(2025, 1, 6), dt.date(2025, 4, 4)),
-    Term("Summer 2025", dt.date(2025, 4, 22), dt.date(2025, 7, 22)),
+    Term("Summer 2025", dt.date(2025, 4, 22), dt.date(2025, 7, 23)),
 )
-_CLOSURES_2024_25: tuple[Closure, ...] = (
+#: Half terms and INSET days inside the 2024/25 terms (bank holidays as above).
+CLOSURES_2024_25: tuple[Closure, ...] = (
+    Closure("INSET days (September)", dt.date(2024, 9, 2), dt.date(2024, 9, 3)),
     Closure("October half term", dt.date(2024, 10, 28), dt.date(2024, 11, 1)),
     Closure("February half term", dt.date(2025, 2, 17), dt.date(2025, 2, 21)),
     Closure("May half term", dt.date(2025, 5, 26), dt.date(2025, 5, 30)),
+    Closure("INSET day (July)", dt.date(2025, 7, 23), dt.date(2025, 7, 23)),
 )
 
 #: Spring term 2026, a Friday after February half term.
@@ -54,6 +59,11 @@ LAST_AS_OF = dt.date(2026, 8, 31)
 def term_dates_2025_26() -> tuple[tuple[Term, ...], tuple[Closure, ...]]:
     """Return the realistic 2025/26 English terms and closures the samples use."""
     return TERMS_2025_26, CLOSURES_2025_26
+
+
+def term_dates_both_years() -> tuple[tuple[Term, ...], tuple[Closure, ...]]:
+    """Return the 2024/25 and 2025/26 terms and closures, as written to ``school.toml``."""
+    return TERMS_2024_25 + TERMS_2025_26, CLOSURES_2024_25 + CLOSURES_2025_26
 
 
 def hm(text: str) -> int:
@@ -122,7 +132,18 @@ class SchoolYear:
     def of(cls, working_days: tuple[str, ...], as_of: dt.date) -> SchoolYear:
         """The 2025/26 year for a SENDCo working ``working_days``, as of ``as_of``."""
         cal = SchoolCalendar(TERMS_2025_26, CLOSURES_2025_26, "england", working_days)
-        prev = SchoolDays(SchoolCalendar(_TERMS_2024_25, _CLOSURES_2024_25, "england"))
+        prev = SchoolDays(SchoolCalendar(TERMS_2024_25, CLOSURES_2024_25, "england"))
+        return cls._as_of(cal, prev, as_of)
+
+    @classmethod
+    def previous(cls, working_days: tuple[str, ...]) -> SchoolYear:
+        """The whole of 2024/25 for a SENDCo working ``working_days``, as of its last day."""
+        cal = SchoolCalendar(TERMS_2024_25, CLOSURES_2024_25, "england", working_days)
+        days = SchoolDays(cal)
+        return cls._as_of(cal, days, cal.covers_to)
+
+    @classmethod
+    def _as_of(cls, cal: SchoolCalendar, prev: SchoolDays, as_of: dt.date) -> SchoolYear:
         activity_end = min(as_of, cal.covers_to)
         return cls(
             cal=cal,

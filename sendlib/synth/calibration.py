@@ -303,13 +303,28 @@ class SchoolSpec:
     name: str
     staffing: Staffing = field(default_factory=Staffing)
     settings: Phase = field(init=False)
+    #: Which school year the streams are for: "" for 2025/26, else a label (``2024/25``).
+    school_year: str = ""
 
     def __post_init__(self) -> None:
         self.settings = self.staffing.applied_to(PHASES[self.phase])
 
     def rng(self, part: str) -> random.Random:
         """Return an independent, reproducible random stream for one part of the school."""
-        return random.Random(f"sendlib-sample|{self.seed}|{self.phase}|{self.n_roll}|{part}")
+        year = f"{self.school_year}|" if self.school_year else ""
+        return random.Random(f"sendlib-sample|{self.seed}|{self.phase}|{self.n_roll}|{year}{part}")
+
+    def previous_year(self, as_of: dt.date) -> SchoolSpec:
+        """The same school a year earlier: its own random streams, last year's report dates."""
+        spec = replace(self, as_of=as_of, school_year="2024/25")
+        # 52 weeks back keeps each date's weekday (reports go home on a Friday).
+        year = dt.timedelta(weeks=52)
+        spec.settings = replace(
+            spec.settings,
+            report_dates=tuple(d - year for d in spec.settings.report_dates),
+            review_peaks=tuple(d - year for d in spec.settings.review_peaks),
+        )
+        return spec
 
 
 #: DfE, Education, health and care plans (2025 release, calendar year 2024): the share of

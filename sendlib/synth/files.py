@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 
 from sendlib.synth.assessments import ASSESSMENT_COLUMNS, assessment_rows
-from sendlib.synth.calendars import CLOSURES_2025_26, TERMS_2025_26
+from sendlib.synth.calendars import term_dates_both_years
 from sendlib.synth.calibration import SchoolSpec
 from sendlib.synth.records import Activity
 from sendlib.synth.register import REGISTER_COLUMNS, register_rows
@@ -88,10 +88,11 @@ def school_toml(spec: SchoolSpec) -> str:
         "write_up_minutes = 15",
         "due_soon_days = 42",
     ]
-    for term in TERMS_2025_26:
+    terms, closures = term_dates_both_years()
+    for term in terms:
         lines += ["", "[[terms]]", f"name = {_toml_string(term.name)}"]
         lines += [f"start = {term.start.isoformat()}", f"end = {term.end.isoformat()}"]
-    for closure in CLOSURES_2025_26:
+    for closure in closures:
         lines += ["", "[[closures]]", f"name = {_toml_string(closure.name)}"]
         lines += [f"start = {closure.start.isoformat()}", f"end = {closure.end.isoformat()}"]
     return "\n".join(lines) + "\n"

@@ -11,13 +11,15 @@ The school is made in parts, each in its own module of ``sendlib.synth``:
   5.3% of pupils, SEN by phase 18.2% primary and 16.5% secondary, boys 61% on SEN support
   and 71% with a plan, free school meals 39.3% and 43.8%; the January 2024 need mix;
   the National SENCO Workload and Workforce Surveys for SENDCo time), and each phase;
-- :mod:`~sendlib.synth.calendars`: the realistic 2025/26 English term dates;
+- :mod:`~sendlib.synth.calendars`: the realistic 2024/25 and 2025/26 English term dates;
 - :mod:`~sendlib.synth.roll`: the pupils and staff;
 - :mod:`~sendlib.synth.requests`, :mod:`~sendlib.synth.annual_reviews`,
   :mod:`~sendlib.synth.reviews` and :mod:`~sendlib.synth.meetings`: the year's records,
   booked in one :mod:`~sendlib.synth.diary`;
 - :mod:`~sendlib.synth.assessments` and :mod:`~sendlib.synth.register`: EHC needs
-  assessments and register changes over two school years, made last;
+  assessments and register changes over two school years;
+- :mod:`~sendlib.synth.last_year`: the whole previous school year, 2024/25, made by the
+  same record makers for the pupils as they were then;
 - :mod:`~sendlib.synth.provision`: the provision map (``interventions.csv`` and
   ``provisions.csv``), made last on its own random stream;
 - :mod:`~sendlib.synth.files`: ``school.toml`` and the tables as written.
@@ -39,6 +41,7 @@ from sendlib.synth.assessments import needs_assessments
 from sendlib.synth.calendars import DEFAULT_AS_OF, LAST_AS_OF, TERMS_2025_26
 from sendlib.synth.calibration import PHASES, SchoolSpec, Staffing
 from sendlib.synth.files import TABLE_COLUMNS, csv_bytes, school_toml, table_rows
+from sendlib.synth.last_year import earlier_concerns, previous_year
 from sendlib.synth.meetings import external_meetings, fill_surgeries
 from sendlib.synth.provision import PROVISION_TABLES, provision_rows
 from sendlib.synth.records import Activity
@@ -85,7 +88,10 @@ def _make(spec: SchoolSpec) -> SyntheticSchool:
     fill_surgeries(act)
     # Last, each from its own random stream, so the earlier tables stay as they were.
     needs_assessments(act)
+    earlier_concerns(act)
     register_changes(act)
+    # The whole of 2024/25, for the pupils as they were then (it reads the changes above).
+    previous_year(act)
     tables = table_rows(act)
     tables.update(provision_rows(act))
     counts: dict[str, int] = {}

@@ -99,6 +99,8 @@ class Activity:
     plans: list[Plan] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
     register_changes: list[RegisterChange] = field(default_factory=list)
+    #: Numbers of the pupils on SEN support who make no progress cycle after cycle.
+    struggling: set[int] = field(default_factory=set)
 
     @classmethod
     def start(cls, spec: SchoolSpec, roll: list[Pupil], staff: Staff) -> Activity:

@@ -31,7 +31,7 @@ def make_requests(act: Activity) -> None:
     n = round(max(len(registered), 1) * rate * elapsed / total_days)
 
     candidates, day_weights = [], []
-    day = dt.date(2025, 8, 18)
+    day = act.year.cal.terms[0].start - dt.timedelta(days=16)  # from mid-August
     while day <= act.year.activity_end:
         candidates.append(day)
         day_weights.append(_request_weight(act, day))

@@ -91,6 +91,8 @@ def _review_window(act: Activity, pupil: Pupil, term: Term) -> _Window | None:
         return None
     window_start = act.year.days.add(max(term.start, registered), 7)
     window_end = act.year.days.add(term.end - dt.timedelta(days=6), 0)
+    if window_end is not None and pupil.until is not None:
+        window_end = min(window_end, pupil.until)  # no longer on SEN support after
     if window_start is None or window_end is None or window_start > window_end:
         return None
     return window_start, window_end
@@ -147,8 +149,12 @@ def _review_in_term(
             act.meetings.append(retry)
 
 
-def support_plans(act: Activity) -> None:
-    """APDR cycles: one plan a term for most pupils on SEN support, reviewed at the review."""
+def support_plans(act: Activity, struggling: set[int] | None = None) -> None:
+    """APDR cycles: one plan a term for most pupils on SEN support, reviewed at the review.
+
+    ``struggling`` names the pupils who make no progress (another year's, so that the
+    same pupils struggle in both); by default they are drawn, and kept in the activity.
+    """
     rng = act.spec.rng("plans")
     held_reviews: dict[int, list[dt.date]] = {}
     for m in act.meetings:
@@ -160,11 +166,15 @@ def support_plans(act: Activity) -> None:
     for pupil in register_order(act.roll):
         if pupil.status != "K" or pupil.registered_on is None:
             continue
-        struggling = rng.random() < 0.2
+        stuck_here = rng.random() < 0.2
+        if struggling is not None:
+            stuck_here = pupil.number in struggling
+        if stuck_here:
+            act.struggling.add(pupil.number)
         if rng.random() < 0.06:
             continue  # a pupil on SEN support whose plan was never written
         reviews = sorted(held_reviews.get(id(pupil), []))
-        _cycles(act, rng, pupil, reviews, stuck if struggling else outcomes)
+        _cycles(act, rng, pupil, reviews, stuck if stuck_here else outcomes)
 
 
 def _cycles(
@@ -180,6 +190,8 @@ def _cycles(
     for term in act.year.current_terms:
         if pupil.registered_on > min(term.end, act.year.activity_end):
             return
+        if pupil.until is not None and term.start > pupil.until:
+            return  # stepped down to monitoring
         starts = previous or act.year.days.add(
             max(term.start, pupil.registered_on), rng.randint(3, 9)
         )

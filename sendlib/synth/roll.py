@@ -57,6 +57,8 @@ class Pupil:
     propensity: float = 1.0
     never_met: bool = False
     pid: str = ""
+    #: The last day on SEN support of a pupil who later stepped down to monitoring.
+    until: dt.date | None = None
 
 
 @dataclass

@@ -22,6 +22,7 @@ import polars as pl
 from sendlib.planning.whatif.model import day_index, fit_model
 from sendlib.planning.whatif.simulation import simulate
 from sendlib.rules.requests import response_summary, response_times
+from sendlib.school.asof import school_year
 from sendlib.school.load import School
 
 #: Back-test: simulated median on-time share within this of the observed (absolute).
@@ -75,11 +76,15 @@ def back_test(
     The recorded requests arrive on their recorded days (with whether they led to a
     meeting); replies, reviews, annual reviews and bookings are simulated as in
     :func:`simulate` from the year's first day, with the school's staffing as it is. The
-    share compared is for requests received in ``term`` (default the year's first), as
+    share compared is for requests received in ``term`` (default the first term of the
+    school year holding ``as_of``), as
     :func:`sendlib.rules.requests.response_summary` counts it on the replay's last day.
     """
     terms = school.calendar.terms
-    chosen = terms[0] if term is None else next((t for t in terms if t.name == term), None)
+    # By default the first term of the school year being measured, not of the calendar:
+    # a calendar that keeps last year's terms still replays this year's autumn.
+    first = school_year(school, as_of).terms[0] if term is None else None
+    chosen = first or next((t for t in terms if t.name == term), None)
     if chosen is None:
         raise ValueError(f"no term named {term!r}; terms: {', '.join(t.name for t in terms)}")
     end = min(chosen.end, as_of) if as_of else chosen.end
