@@ -97,8 +97,10 @@ class GraduatedApproach:
 def graduated_approach(school: School, as_of: dt.date | None = None) -> GraduatedApproach:
     """Compute the graduated approach's figures and actions for ``school`` as of a date."""
     a = school_year(school, as_of).as_of
+    # This school year's plan reviews: due in it, or not yet reviewed (rules.plans).
+    reviews = plan_reviews(school, a).filter("this_year")
     found = GraduatedApproach(
-        school, a, plan_reviews(school, a), pupil_plans(school, a), needs_assessments(school, a)
+        school, a, reviews, pupil_plans(school, a), needs_assessments(school, a)
     )
     found.actions.extend(_actions(found))
     return found

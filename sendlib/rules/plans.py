@@ -35,7 +35,7 @@ DUE_SOON_DAYS = 14
 
 _PLAN_COLUMNS = (
     "plan_id", "pupil_id", "plan_type", "starts_on", "review_due_on", "reviewed_on", "outcome",
-    "status",
+    "status", "this_year",
 )  # fmt: skip
 _PUPIL_COLUMNS = (
     "pupil_id", "sen_status", "plan_cover", "current_plan_id", "cycles_reviewed",
@@ -56,12 +56,14 @@ def plan_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
     """Each SEN support plan that started by ``as_of``, with its review status as of then.
 
     Columns: plan_id, pupil_id, plan_type, starts_on, review_due_on, reviewed_on, outcome,
-    status. A review dated after ``as_of`` has not happened yet, so its date and outcome
-    show empty. Status: reviewed_on_time (reviewed by ``as_of``, on or before
+    status, this_year (due in the school year of ``as_of``, or not yet reviewed: what that
+    year's figures count). A review dated after ``as_of`` has not happened yet, so its
+    date and outcome show empty. Status: reviewed_on_time (reviewed by ``as_of``, on or before
     review_due_on), reviewed_late (after it), overdue (not reviewed, review_due_on before
     ``as_of``), due_soon (not reviewed, review_due_on within 14 days), current.
     """
-    a = school_year(school, as_of).as_of
+    year = school_year(school, as_of)
+    a = year.as_of
     reviewed = col("reviewed_on").is_not_null()
     status = (
         pl.when(reviewed & (col("reviewed_on") <= col("review_due_on")))
@@ -81,7 +83,11 @@ def plan_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
             reviewed_on=pl.when(known).then(col("reviewed_on")),
             outcome=pl.when(known).then(col("outcome")),
         )
-        .with_columns(status=status)
+        .with_columns(
+            status=status,
+            # A plan reviewed last school year belongs to last year's figures.
+            this_year=(col("review_due_on") >= year.start) | ~reviewed,
+        )
         .select(_PLAN_COLUMNS)
         .sort("pupil_id", "starts_on", "plan_id")
     )

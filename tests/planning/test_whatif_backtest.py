@@ -18,8 +18,11 @@ SECONDARY = ROOT / "data_samples" / "northgate-secondary"
 BACK_TEST_TOLERANCE = 0.10  # absolute, in share (10 percentage points)
 
 
+# Northgate's Autumn 2025 holds 94 decided requests, 80 on time: RQ00208 came on the INSET
+# day that ends 2024/25 (Wed 23 Jul 2025), so it counts from Wed 3 Sep 2025 (DOMAIN: the
+# effective receipt day), answered the day it came.
 @pytest.mark.parametrize(
-    ("folder", "observed"), [(PRIMARY, 27 / 34), (SECONDARY, 79 / 93)], ids=["primary", "secondary"]
+    ("folder", "observed"), [(PRIMARY, 27 / 34), (SECONDARY, 80 / 94)], ids=["primary", "secondary"]
 )
 def test_back_test_reproduces_the_first_term(folder, observed):
     """Replay Autumn 2025 with the recorded requests; within 10 percentage points."""

@@ -81,8 +81,29 @@ def test_each_plan_review_status_as_worked_out_from_domain(review_school):
     }
     assert reviews.columns == [
         "plan_id", "pupil_id", "plan_type", "starts_on", "review_due_on", "reviewed_on",
-        "outcome", "status",
+        "outcome", "status", "this_year",
     ]  # fmt: skip
+
+
+def test_this_years_figures_leave_out_a_plan_reviewed_last_school_year(school):
+    # The TINY calendar's 2025/26 starts Wed 3 Sep 2025. A plan due and reviewed in July 2025
+    # belongs to 2024/25's figures; one due then and never reviewed is still owed this
+    # year; one due this year counts whatever happened to it (rules.plans, this_year).
+    write(
+        school,
+        "plans.csv",
+        PLANS_HEADER
+        + "B1,P1,SEN Support Plan,2025-04-01,2025-07-10,2025-07-10,progress\n"
+        + "B2,P2,SEN Support Plan,2025-04-01,2025-07-10,,\n"
+        + "B3,P1,SEN Support Plan,2025-07-10,2025-10-10,2025-10-10,progress\n",
+    )
+    reviews = plan_reviews(load_school(school), REVIEW_AS_OF)
+    assert dict(zip(reviews["plan_id"], reviews["this_year"], strict=True)) == {
+        "B1": False,
+        "B2": True,
+        "B3": True,
+    }
+    assert dict(zip(reviews["plan_id"], reviews["status"], strict=True))["B2"] == "overdue"
 
 
 def test_a_review_after_as_of_is_not_yet_known(review_school):

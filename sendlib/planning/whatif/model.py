@@ -436,7 +436,10 @@ def _recorded_arrivals(
     school: School, as_of: dt.date, days: Sequence[dt.date]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per school day, the recorded requests (not routed) that led to a meeting and not."""
-    times = response_times(school, as_of).filter(pl.col("status") != "routed")
+    # Only this school year's requests: last year's would all land on its first day.
+    times = response_times(school, as_of).filter(
+        (pl.col("status") != "routed") & (pl.col("effective_on") >= days[0])
+    )
     met = times["first_meeting_on"].is_not_null().to_numpy()
     idx = np.array([day_index(days, d) for d in times["effective_on"]], dtype=int)
     n_days = len(days)
