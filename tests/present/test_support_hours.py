@@ -118,8 +118,22 @@ def test_the_impact_table_hides_costs_where_the_breakdown_does():
     assert per_pupil["With progress"].str.ends_with("%").all()
 
 
-def test_actions_name_a_costly_intervention_with_little_progress():
-    school = load_school(SAMPLES / "northgate-secondary")
-    actions = support_hours.provision_actions(school, AS_OF)
-    assert any(a.startswith("Review In-class support: 5 of the 13") for a in actions)
+def test_actions_name_a_costly_intervention_with_little_progress(tmp_path):
+    # Northgate with In-class support's measured pupils all ending where they began: 8
+    # measured, 0 with progress (a true zero is shown), under half, and GBP 120 a pupil,
+    # above the typical intervention's cost per pupil (DOMAIN "Provision": impact).
+    import shutil
+
+    folder = shutil.copytree(SAMPLES / "northgate-secondary", tmp_path / "northgate")
+    provisions = pl.read_csv(folder / "provisions.csv", infer_schema=False)
+    provisions = provisions.with_columns(
+        exit_measure=pl.when(
+            (pl.col("intervention_id") == "INC") & pl.col("exit_measure").is_not_null()
+        )
+        .then(pl.col("entry_measure"))
+        .otherwise(pl.col("exit_measure"))
+    )
+    provisions.write_csv(folder / "provisions.csv")
+    actions = support_hours.provision_actions(load_school(folder), AS_OF)
+    assert any(a.startswith("Review In-class support: 0 of the 8") for a in actions), actions
     assert any("top-up" in a and "together GBP" in a for a in actions)
