@@ -35,14 +35,17 @@ from sendlib.explorer.access import (
     tornado_settings,
     write_browser_open_file,
 )
-from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_SCHOOL_DIR, ENV_STARTED_FILE
-from sendlib.explorer.labels import format_day
-from sendlib.present.notebook import REPOSITORY, resolve_school_dir
+from sendlib.explorer.startup import (
+    ENV_AS_OF,
+    ENV_PLOTLY_BUNDLE,
+    ENV_SCHOOL_DIR,
+    ENV_STARTED_FILE,
+)
 from sendlib.school.asof import resolve_as_of
 from sendlib.school.load import School, load_school
 
-#: The notebook that ``sendlib explore`` serves.
-NOTEBOOK = REPOSITORY / "notebooks" / "caseload_explorer.ipynb"
+#: The notebook that ``sendlib explore`` serves (``sendlib`` is at the repository's top).
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "caseload_explorer.ipynb"
 #: How long ``serve`` waits for a kernel to run the notebook before opening the page anyway.
 STARTED_TIMEOUT_SECONDS = 120
 #: A kernel with no page connected for this long is shut down (its page was closed
@@ -151,6 +154,9 @@ def serve(
         DataValidationError: the school folder has problems.
         CalendarRangeError: the as-of date is outside the school's calendar.
     """
+    # Here, not at the top: it brings plotly and IPython, which only the kernel needs.
+    from sendlib.present.notebook import resolve_school_dir
+
     folder = resolve_school_dir(school_dir).resolve()
     school = load_school(folder)
     day, note = resolve_as_of(school, as_of or os.environ.get(ENV_AS_OF))
@@ -182,6 +188,9 @@ def _run_voila(
         voila = _start_voila(voila_command(port, _share_plotly_bundle(work)), env, log)
         previous = _on_stop_signals(_raise_stop)
         try:
+            # Imported while Voila starts, not before: the page's words, with the rules.
+            from sendlib.explorer.labels import format_day
+
             failed = _wait_until_started(voila, port, started, log_path)
             if failed is not None:
                 return failed
