@@ -3,14 +3,14 @@
 ``serve`` passes the school folder, as-of date and plotly bundle address to the kernel in
 the environment variables named here; the notebook's first cell reads them with
 :func:`parameters_from_environment` (which also tells ``serve`` that a kernel runs the
-notebook) and shows :func:`starting_html` until the explorer is drawn. Kept free of
+notebook) and shows :func:`starting_html` until the explorer is drawn (Voila's own page
+shows ``serve``'s notice before that, while the notebook runs). Kept free of
 polars, plotly and the rules, so that cell runs the moment the kernel is up and the
 command line can import it without them.
 """
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
@@ -47,28 +47,17 @@ def parameters_from_environment(school_dir: str, as_of: str) -> tuple[str, str]:
     return os.environ.get(ENV_SCHOOL_DIR) or school_dir, os.environ.get(ENV_AS_OF) or as_of
 
 
-def starting_html(bundle_url: str | None = None) -> str:
-    """The "starting" notice shown while the explorer is built, as an HTML fragment.
-
-    With ``bundle_url`` (plotly's widget bundle as Voila serves it) it also asks the
-    browser to fetch and compile that 5 MB module now, while the kernel builds the page,
-    rather than when the first chart asks for it.
-    """
-    preload = (
-        f'<link rel="modulepreload" href="{html.escape(bundle_url, quote=True)}">'
-        if bundle_url
-        else ""
-    )
+def starting_html() -> str:
+    """The "starting" notice shown while the explorer is built, as an HTML fragment."""
     return (
         _STARTING_STYLE
-        + preload
         + '<p class="sendlib-starting" role="status">Starting the caseload explorer: '
         "reading the school's records and drawing the page (a few seconds).</p>"
     )
 
 
 def show_starting() -> None:
-    """Show :func:`starting_html` in the notebook, with ``serve``'s plotly bundle if any."""
+    """Show :func:`starting_html` in the notebook (JupyterLab, or Voila's page)."""
     from IPython.display import HTML, display
 
-    display(HTML(starting_html(os.environ.get(ENV_PLOTLY_BUNDLE))))
+    display(HTML(starting_html()))
