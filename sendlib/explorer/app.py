@@ -5,7 +5,7 @@ the HTML of :mod:`sendlib.explorer.views`; its callbacks only call those functio
 update the widgets in place, so ``notebooks/caseload_explorer.ipynb`` is a few lines.
 The charts are plotly ``FigureWidget`` s. Under :func:`sendlib.explorer.serve.serve` the
 notebook's kernel reads its school, as-of date and plotly bundle from the environment
-variables named here.
+variables of :mod:`sendlib.explorer.startup`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import datetime as dt
 import html
 import json
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -36,6 +35,7 @@ from sendlib.explorer.queries import (
     sort_pupils,
 )
 from sendlib.explorer.todo_letters import LettersAction
+from sendlib.explorer.startup import ENV_PLOTLY_BUNDLE
 from sendlib.explorer.views import (
     header_html,
     headline_html,
@@ -56,13 +56,6 @@ if TYPE_CHECKING:
     import ipywidgets
     import plotly.graph_objects as go
 
-#: Environment variables through which ``serve`` passes its school to the notebook's kernel.
-ENV_SCHOOL_DIR = "SENDLIB_SCHOOL_DIR"
-ENV_AS_OF = "SENDLIB_AS_OF"
-#: Where Voila serves plotly's widget bundle (set by ``serve``; see ``_figure_widget``).
-ENV_PLOTLY_BUNDLE = "SENDLIB_PLOTLY_BUNDLE_URL"
-#: A file the notebook's kernel creates as it starts, so ``serve`` opens the page then.
-ENV_STARTED_FILE = "SENDLIB_EXPLORER_STARTED_FILE"
 #: The charts' toolbar: download as PNG and zoom/reset only; nothing that sends the
 #: figure (pupil counts) to plotly's cloud or Chart Studio, no plotly logo link.
 CHART_CONFIG = {
@@ -96,18 +89,6 @@ FILTER_WIDTHS = {
     "lead_staff_id": "210px",
     "coverage_status": "250px",
 }
-
-
-def parameters_from_environment(school_dir: str, as_of: str) -> tuple[str, str]:
-    """The notebook's parameters, overridden by ``serve``'s environment variables if set.
-
-    Under ``serve``, also tells it that a kernel is running the notebook (Voila has
-    registered that kernel for the first visit), so it can open the page.
-    """
-    started = os.environ.get(ENV_STARTED_FILE)
-    if started:
-        Path(started).touch()
-    return os.environ.get(ENV_SCHOOL_DIR) or school_dir, os.environ.get(ENV_AS_OF) or as_of
 
 
 def build_explorer(school: School, as_of: dt.date) -> ipywidgets.Widget:

@@ -7,6 +7,12 @@ person who started it gets (:mod:`sendlib.explorer.access`), prints the address 
 opens the page as soon as a kernel runs the notebook, and stops Voila and its kernels on
 Ctrl-C, SIGTERM or SIGHUP. Kernels of closed pages are shut down by Voila's page; any
 left without a page (a crashed browser) are culled after ``CULL_IDLE_SECONDS``.
+
+Start-up time: the command imports only what it uses (no plotly, widgets or the rules
+before Voila is started); Voila runs the notebook in a preheated kernel as it starts; the
+address is printed as soon as that kernel runs the notebook's first cell, so the browser
+loads the page (which says what is starting, :func:`write_page_template`) and plotly's
+bundle while the kernel builds the explorer.
 """
 
 from __future__ import annotations
@@ -35,14 +41,17 @@ from sendlib.explorer.access import (
     tornado_settings,
     write_browser_open_file,
 )
-from sendlib.explorer.app import ENV_AS_OF, ENV_PLOTLY_BUNDLE, ENV_SCHOOL_DIR, ENV_STARTED_FILE
-from sendlib.explorer.labels import format_day
-from sendlib.present.notebook import REPOSITORY, resolve_school_dir
+from sendlib.explorer.startup import (
+    ENV_AS_OF,
+    ENV_PLOTLY_BUNDLE,
+    ENV_SCHOOL_DIR,
+    ENV_STARTED_FILE,
+)
 from sendlib.school.asof import resolve_as_of
 from sendlib.school.load import School, load_school
 
-#: The notebook that ``sendlib explore`` serves.
-NOTEBOOK = REPOSITORY / "notebooks" / "caseload_explorer.ipynb"
+#: The notebook that ``sendlib explore`` serves (``sendlib`` is at the repository's top).
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "caseload_explorer.ipynb"
 #: How long ``serve`` waits for a kernel to run the notebook before opening the page anyway.
 STARTED_TIMEOUT_SECONDS = 120
 #: A kernel with no page connected for this long is shut down (its page was closed
@@ -61,16 +70,38 @@ _KERNEL_MAIN = (
 )
 _BUNDLE_EXTENSION = "sendlib-explorer"
 _BUNDLE_FILE = "plotly-widgetbundle.js"
+_BUNDLE_URL = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
+#: The explorer's Voila page template: Voila's own ``lab`` page with two additions.
+TEMPLATE = "sendlib-explorer"
+#: Voila's spinner says "Running caseload_explorer.ipynb..." then "Executing 2 of 3": the
+#: SENDCo reads what is happening instead. The page's head arrives at once, before the
+#: notebook has run, so the browser fetches and compiles plotly's 5 MB bundle while the
+#: kernel builds the explorer, not after, when the first chart asks for it.
+_TEMPLATE_PAGE = """{%- extends 'lab/index.html.j2' -%}
+{%- block notebook_css -%}
+{{ super() }}
+PRELOAD<style>
+#loading_text { display: none; }
+#loading::after {
+  content: "Starting the caseload explorer: reading the school's records and drawing the page.";
+  font: 1.2rem sans-serif; margin: 0 2em; text-align: center;
+}
+</style>
+{%- endblock notebook_css -%}
+"""
 
 
-def voila_command(port: int, labextensions: Path | None = None) -> list[str]:
+def voila_command(
+    port: int, labextensions: Path | None = None, template: str | None = None
+) -> list[str]:
     """The Voila command line for the explorer: 127.0.0.1 only, a token, no code.
 
     The token itself is not on it (``ps`` shows command lines to every user): with
     ``auto_token`` jupyter_server reads it from ``JUPYTER_TOKEN``. ``labextensions`` is
     an extra folder Voila serves under ``/voila/labextensions/`` (the shared plotly
     bundle). The plotly mime renderer extension is left out: ``FigureWidget`` brings its
-    own plotly.js, and loading a second 4.8 MB copy only slows the page.
+    own plotly.js, and loading a second 4.8 MB copy only slows the page. ``template`` is
+    the page template (:func:`write_page_template`), Voila's ``lab`` if ``None``.
     """
     command = [
         sys.executable,
@@ -96,6 +127,8 @@ def voila_command(port: int, labextensions: Path | None = None) -> list[str]:
         "--MappingKernelManager.cull_interval=60",
         "--MappingKernelManager.cull_connected=False",
     ]
+    if template is not None:
+        command.append(f"--template={template}")
     if labextensions is not None:
         command.append(f"--VoilaConfiguration.extra_labextensions_path=[{str(labextensions)!r}]")
     # A Python literal: traitlets reads a dict on the command line with literal_eval.
@@ -120,6 +153,20 @@ def write_kernel_spec(jupyter_path: Path) -> Path:
     }
     (spec / "kernel.json").write_text(json.dumps(kernel, indent=1), encoding="utf-8")
     return jupyter_path
+
+
+def write_page_template(jupyter_path: Path, bundle_url: str | None) -> str:
+    """Write the explorer's page template (:data:`TEMPLATE`) for ``JUPYTER_PATH``; its name.
+
+    With ``bundle_url`` (where Voila serves plotly's widget bundle) the page preloads it.
+    """
+    folder = jupyter_path / "voila" / "templates" / TEMPLATE
+    folder.mkdir(parents=True)
+    (folder / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    preload = f'<link rel="modulepreload" href="{bundle_url}">\n' if bundle_url else ""
+    page = _TEMPLATE_PAGE.replace("PRELOAD", preload)
+    (folder / "index.html.j2").write_text(page, encoding="utf-8")
+    return TEMPLATE
 
 
 def plotly_widget_bundle() -> Path | None:
@@ -151,6 +198,9 @@ def serve(
         DataValidationError: the school folder has problems.
         CalendarRangeError: the as-of date is outside the school's calendar.
     """
+    # Here, not at the top: it brings plotly and IPython, which only the kernel needs.
+    from sendlib.present.notebook import resolve_school_dir
+
     folder = resolve_school_dir(school_dir).resolve()
     school = load_school(folder)
     day, note = resolve_as_of(school, as_of or os.environ.get(ENV_AS_OF))
@@ -179,9 +229,13 @@ def _run_voila(
     url = page_url(port, token)
     with log_path.open("wb") as log:
         print(f"Starting the caseload explorer for {school.name}...", flush=True)
-        voila = _start_voila(voila_command(port, _share_plotly_bundle(work)), env, log)
+        command = voila_command(port, _share_plotly_bundle(work), TEMPLATE)
+        voila = _start_voila(command, env, log)
         previous = _on_stop_signals(_raise_stop)
         try:
+            # Imported while Voila starts, not before: the page's words, with the rules.
+            from sendlib.explorer.labels import format_day
+
             failed = _wait_until_started(voila, port, started, log_path)
             if failed is not None:
                 return failed
@@ -206,8 +260,13 @@ def _run_voila(
 
 
 def _voila_environment(work: Path, folder: Path, day: dt.date, token: str) -> dict[str, str]:
-    """Voila's environment (its kernels inherit it): school, date, token, files in ``work``."""
+    """Voila's environment (its kernels inherit it): school, date, token, files in ``work``.
+
+    ``work/jupyter`` (first on ``JUPYTER_PATH``) holds the kernel spec and page template.
+    """
     jupyter_path = write_kernel_spec(work / "jupyter")
+    bundle_url = _BUNDLE_URL if plotly_widget_bundle() is not None else None
+    write_page_template(jupyter_path, bundle_url)
     env = {
         **os.environ,
         ENV_SCHOOL_DIR: str(folder),
@@ -218,8 +277,8 @@ def _voila_environment(work: Path, folder: Path, day: dt.date, token: str) -> di
             filter(None, [str(jupyter_path), os.environ.get("JUPYTER_PATH")])
         ),
     }
-    if plotly_widget_bundle() is not None:
-        env[ENV_PLOTLY_BUNDLE] = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
+    if bundle_url is not None:
+        env[ENV_PLOTLY_BUNDLE] = bundle_url
     return env
 
 

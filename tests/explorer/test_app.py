@@ -10,7 +10,9 @@ import polars as pl
 
 import sendlib
 from sendlib.explorer import app
-from sendlib.explorer.app import CaseloadExplorer, parameters_from_environment
+from sendlib.explorer import startup
+from sendlib.explorer.app import CaseloadExplorer
+from sendlib.explorer.startup import parameters_from_environment
 from sendlib.explorer.queries import ALL, CaseloadFilter, caseload
 from sendlib.explorer.serve import plotly_widget_bundle
 
@@ -77,10 +79,10 @@ def test_display_names_appear_only_when_the_school_has_them_and_are_escaped(scho
 
 
 def test_figures_under_serve_share_one_plotly_bundle(monkeypatch):
-    monkeypatch.delenv(app.ENV_PLOTLY_BUNDLE, raising=False)
+    monkeypatch.delenv(startup.ENV_PLOTLY_BUNDLE, raising=False)
     plain = app._figure_widget([], {})
     assert len(plain._esm) > 1_000_000  # plotly.js sent with every figure
-    monkeypatch.setenv(app.ENV_PLOTLY_BUNDLE, "/voila/labextensions/sendlib-explorer/b.js")
+    monkeypatch.setenv(startup.ENV_PLOTLY_BUNDLE, "/voila/labextensions/sendlib-explorer/b.js")
     shared = app._figure_widget([], {})
     assert len(shared._esm) < 300
     assert 'import(new URL("/voila/labextensions/sendlib-explorer/b.js"' in shared._esm
@@ -88,9 +90,9 @@ def test_figures_under_serve_share_one_plotly_bundle(monkeypatch):
 
 
 def test_parameters_from_environment_override_the_notebook_defaults(monkeypatch):
-    monkeypatch.delenv(app.ENV_SCHOOL_DIR, raising=False)
-    monkeypatch.delenv(app.ENV_AS_OF, raising=False)
+    monkeypatch.delenv(startup.ENV_SCHOOL_DIR, raising=False)
+    monkeypatch.delenv(startup.ENV_AS_OF, raising=False)
     assert parameters_from_environment("a", "2026-03-06") == ("a", "2026-03-06")
-    monkeypatch.setenv(app.ENV_SCHOOL_DIR, "/schools/mine")
-    monkeypatch.setenv(app.ENV_AS_OF, "2026-01-05")
+    monkeypatch.setenv(startup.ENV_SCHOOL_DIR, "/schools/mine")
+    monkeypatch.setenv(startup.ENV_AS_OF, "2026-01-05")
     assert parameters_from_environment("a", "2026-03-06") == ("/schools/mine", "2026-01-05")

@@ -4,13 +4,15 @@ Starts the real command line on the secondary sample, opens the page in Debian's
 (on the PATH; playwright's own browser download does not work here) at a school laptop's
 1366x768, and checks what the issue asks: no code on screen, the headline strip and charts
 drawn, a filter that updates the headline strip and a chart in place, keyboard use, the
-timings (first render at most 10 s, a filter change at most 1 s, printed as well), and a
-clean stop on Ctrl-C. Skipped with a reason when chromium is absent outside CI; in CI
+timings (a filter change at most 1 s; from the command to a usable page at most 5 s, the
+issue's target, on a machine as fast as the development machine unloaded: see
+:func:`load_factor`; all printed as well), and a clean stop on Ctrl-C. Skipped with a reason when chromium is absent outside CI; in CI
 (.ci/run sets CI=1 and installs chromium) a missing browser is a failure.
 """
 
 import datetime as dt
 import json
+import os
 import queue
 import re
 import signal
@@ -25,15 +27,26 @@ import polars as pl
 import pytest
 
 import sendlib
+from sendlib.explorer.access import ENV_TOKEN, new_token, page_url
 from sendlib.explorer.queries import CaseloadFilter, caseload, filter_pupils
+from sendlib.explorer.serve import NOTEBOOK, voila_command, write_kernel_spec
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SAMPLE = REPOSITORY / "data_samples" / "northgate-secondary"
 AS_OF = dt.date(2026, 3, 6)
 SCREENSHOT = REPOSITORY / "outputs" / "caseload_explorer.png"
-#: The issue's acceptance thresholds, on the secondary sample.
+#: The issue's acceptance thresholds, on the secondary sample: from the command to a usable
+#: page (issue 13 point 3, on a machine that has run it once), the page's own first render,
+#: and a filter change.
+TARGET_SECONDS = 5
 FIRST_RENDER_SECONDS = 10
 FILTER_UPDATE_SECONDS = 1
+#: Voila's own floor on the 2-core development machine unloaded: the same Voila command on a
+#: one-widget notebook, from the command to the widget on screen. An estimate, not yet a
+#: measurement: while this was written the machine never fell below load 10 (floor 15-20 s
+#: there); Voila's imports, a kernel and its page measured about 4 s at load 0.5. Measure it
+#: on an idle machine (``voila_floor``) and set it here; a lower figure makes the rule stricter.
+FLOOR_UNLOADED_SECONDS = 4.0
 pytestmark = pytest.mark.browser
 
 HEADLINES = ".sendlib-headlines .headlines"
@@ -90,13 +103,80 @@ def port_open(port: int) -> bool:
     return True
 
 
+def voila_floor(browser, folder: Path) -> float:
+    """Seconds from starting the explorer's Voila command on a one-widget notebook to the widget.
+
+    What Voila itself costs on this machine right now (its start, a kernel, its page and
+    widget manager in the browser), measured in the same run as the explorer.
+    """
+    notebook = folder / "one_widget.ipynb"
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {
+                        "cell_type": "code",
+                        "execution_count": None,
+                        "id": "one",
+                        "metadata": {},
+                        "outputs": [],
+                        "source": "import ipywidgets\nipywidgets.HTML('<p class=\"ready\">ready</p>')",
+                    }
+                ],
+                "metadata": {
+                    "kernelspec": {
+                        "name": "python3",
+                        "display_name": "Python 3",
+                        "language": "python",
+                    }
+                },
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        ),
+        encoding="utf-8",
+    )
+    port, token = free_port(), new_token()
+    command = [str(notebook) if part == str(NOTEBOOK) else part for part in voila_command(port)]
+    jupyter = write_kernel_spec(folder / "jupyter")
+    env = {**os.environ, ENV_TOKEN: token, "JUPYTER_PATH": str(jupyter)}
+    started = time.monotonic()
+    voila = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while not port_open(port):
+            assert voila.poll() is None and time.monotonic() - started < 120, "Voila did not start"
+            time.sleep(0.05)
+        page = browser.new_page()
+        page.goto(page_url(port, token), wait_until="commit")
+        page.wait_for_selector(".ready", timeout=180_000)
+        floor = time.monotonic() - started
+        page.close()
+    finally:
+        voila.terminate()
+        voila.wait(timeout=30)
+    return floor
+
+
+def load_factor(floor: float) -> float:
+    """How much slower than the development machine unloaded this one is now (at least 1).
+
+    The machine is shared, so a fixed number of seconds fails whenever it is busy. The
+    explorer is held to its target scaled by how slow Voila itself is in the same run: a
+    start that is slow for its own reasons still fails, on any machine, at any load.
+    """
+    return max(1.0, floor / FLOOR_UNLOADED_SECONDS)
+
+
 @pytest.fixture(scope="module")
-def explorer(browser):
+def explorer(browser, tmp_path_factory):
     """`sendlib explore` on the secondary sample; always stopped, whatever the test did.
 
-    Yields when the command prints its address: it does so once Voila listens and has
-    run the notebook, which is when it opens the SENDCo's browser.
+    Yields when the command prints its address: it does so once Voila listens and a
+    kernel runs the notebook, which is when it opens the SENDCo's browser. Voila's own
+    floor on this machine is measured first (:func:`voila_floor`), so both figures come
+    from one run.
     """
+    floor = voila_floor(browser, tmp_path_factory.mktemp("floor"))
     port = free_port()
     started = time.monotonic()
     server = subprocess.Popen(
@@ -128,7 +208,7 @@ def explorer(browser):
         )
         # The printed address, with this start's token; the page itself is at /.
         url = re.search(rf"http://127\.0\.0\.1:{port}/\S*token=\S+", "".join(output)).group(0)
-        yield server, url, port, (output, lines)
+        yield server, url, port, (output, lines), (started, floor)
     finally:
         if server.poll() is None:
             server.send_signal(signal.SIGTERM)
@@ -140,7 +220,7 @@ def explorer(browser):
 
 
 def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
-    _server, url, port, _output = explorer
+    _server, url, port, _output, (started, floor) = explorer
     origin = f"http://127.0.0.1:{port}/"
     expected = caseload(sendlib.load_school(SAMPLE), AS_OF)
     year_8 = filter_pupils(expected.pupils, CaseloadFilter(year_group="8"))
@@ -160,7 +240,8 @@ def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
     )
 
     page.goto(url, wait_until="commit")
-    first_render = page.wait_for_function(READY, timeout=60_000, polling="raf").json_value() / 1000
+    first_render = page.wait_for_function(READY, timeout=180_000, polling="raf").json_value() / 1000
+    usable = time.monotonic() - started
 
     # No code, no prompts, no Python error on the SENDCo's page.
     for code in (".jp-InputArea", ".jp-InputPrompt", ".jp-CodeCell .cm-editor", ".CodeMirror"):
@@ -238,16 +319,21 @@ def test_sendco_filters_the_caseload_in_a_real_browser(explorer, browser):
     assert fetched_outside == []
     page.close()
 
+    factor = load_factor(floor)
     print(
-        f"\ncaseload explorer, secondary sample: first render {first_render:.2f} s; filter "
+        f"\ncaseload explorer, secondary sample: command to usable page {usable:.2f} s "
+        f"(target {TARGET_SECONDS} s x load factor {factor:.2f} = {TARGET_SECONDS * factor:.2f} s; "
+        f"Voila's one-widget floor {floor:.2f} s now, {FLOOR_UNLOADED_SECONDS} s unloaded; "
+        f"load average {os.getloadavg()[0]:.1f}); first render {first_render:.2f} s; filter "
         f"change to headline strip {headline_update:.2f} s, to chart {chart_update:.2f} s"
     )
-    assert first_render <= FIRST_RENDER_SECONDS
+    assert usable <= TARGET_SECONDS * factor
+    assert first_render <= FIRST_RENDER_SECONDS * factor
     assert max(headline_update, chart_update) <= FILTER_UPDATE_SECONDS
 
 
 def test_ctrl_c_stops_the_explorer_and_frees_its_port(explorer):
-    server, _url, port, (output, lines) = explorer
+    server, _url, port, (output, lines), _times = explorer
     server.send_signal(signal.SIGINT)
     assert server.wait(timeout=30) == 0
     time.sleep(0.2)
