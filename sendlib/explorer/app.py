@@ -34,8 +34,8 @@ from sendlib.explorer.queries import (
     review_months,
     sort_pupils,
 )
-from sendlib.explorer.todo_letters import LettersAction
 from sendlib.explorer.startup import ENV_PLOTLY_BUNDLE
+from sendlib.explorer.todo_letters import LettersAction
 from sendlib.explorer.views import (
     header_html,
     headline_html,

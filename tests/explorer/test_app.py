@@ -9,12 +9,11 @@ from pathlib import Path
 import polars as pl
 
 import sendlib
-from sendlib.explorer import app
-from sendlib.explorer import startup
+from sendlib.explorer import app, startup
 from sendlib.explorer.app import CaseloadExplorer
-from sendlib.explorer.startup import parameters_from_environment
 from sendlib.explorer.queries import ALL, CaseloadFilter, caseload
 from sendlib.explorer.serve import plotly_widget_bundle
+from sendlib.explorer.startup import parameters_from_environment
 
 D = dt.date
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"

@@ -43,7 +43,9 @@ def test_assumptions_state_the_fitted_inputs(secondary_result):
 def test_the_baseline_says_why_it_differs_from_the_leadership_report(secondary, secondary_result):
     # Issue 12 point 10: the report's 86% (Northgate, year to date to 6 Mar 2026) is not the
     # simulated rest of the year; the baseline sentence names both windows and the figure.
-    overall = response_summary(response_times(secondary, AS_OF).filter("this_year")).row(0, named=True)
+    overall = response_summary(response_times(secondary, AS_OF).filter("this_year")).row(
+        0, named=True
+    )
     report = f"{overall['on_time_share']:.0%}"  # the leadership report's headline
     first = whatif.comparison_sentences(secondary_result)[0]
     assert report == "86%"
