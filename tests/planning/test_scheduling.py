@@ -455,6 +455,9 @@ def test_schedule_command_writes_csvs_and_an_ics(tmp_path, capsys, school):
         frames["schedule"].columns
     )
     assert {"reason", "explanation"} <= set(frames["unplaced"].columns)
+    # Shares to a tenth of a percentage point (issue 16 point 7): 0.876, not 0.87612612...
+    shares = pl.read_csv(folder / "weekly_load_spring-2026.csv", infer_schema=False)
+    assert shares["utilisation"].drop_nulls().str.contains(r"^\d+(\.\d{1,3})?$").all()
     out = capsys.readouterr().out
     assert re.search(r"placed \d+ of \d+ meetings owed", out) and "gap" in out
 

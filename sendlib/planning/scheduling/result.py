@@ -259,8 +259,9 @@ class Schedule:
                 )
             )
             .with_columns(
+                # A share to a tenth of a percentage point: what a reader of the CSV needs.
                 utilisation=pl.when(pl.col("protected_minutes") > 0).then(
-                    pl.col("used_minutes") / pl.col("protected_minutes")
+                    (pl.col("used_minutes") / pl.col("protected_minutes")).round(3)
                 )
             )
             .sort("week_start")
