@@ -260,7 +260,7 @@ def _figure(s: LeadershipSummary, key: str) -> Figure:
     """A headline's figure at the summary's date, suppressed as the report's counts are."""
     t = s.threshold
     if key == "on_time_share":
-        overall = response_summary(s.times.filter("this_year")).row(0, named=True)
+        overall = response_summary(s.times).row(0, named=True)
         return _share(overall["on_time"], overall["decided"], t, "no requests due yet")
     if key == "on_track_share":
         return _share(int(s.coverage["on_track"].sum()), s.coverage.height, t, "no pupils")

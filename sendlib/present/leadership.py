@@ -50,7 +50,7 @@ class LeadershipSummary:
 
     school: School
     year: SchoolYear
-    times: pl.DataFrame
+    times: pl.DataFrame  # this school year's requests (rules.requests this_year)
     coverage: pl.DataFrame
     reviews: pl.DataFrame
     records: pl.DataFrame
@@ -116,7 +116,9 @@ def leadership_summary(school: School, as_of: dt.date | None = None) -> Leadersh
     """Compute the report's figures for ``school`` as of a date (default today)."""
     year = school_year(school, as_of)
     a = year.as_of
-    times = response_times(school, a)
+    recorded = response_times(school, a)
+    # The report is about this school year: requests due in it, or still open (rules.requests).
+    times = recorded.filter("this_year")
     coverage = review_coverage(school, a)
     reviews = annual_reviews(school, a)
     records = record_timeliness(school, a)
@@ -130,7 +132,8 @@ def leadership_summary(school: School, as_of: dt.date | None = None) -> Leadersh
         reviews=reviews,
         records=records,
         reports=reports,
-        backlog=open_backlog(school, times, a),
+        # Last year's requests answered this year were still open on this year's first days.
+        backlog=open_backlog(school, recorded, a),
         capacity=cap,
     )
     summary.headlines.extend(_headlines(summary))
@@ -148,7 +151,7 @@ def _headlines(s: LeadershipSummary) -> list[Headline]:
 
 def _request_headlines(s: LeadershipSummary) -> list[Headline]:
     within = s.school.policy.acknowledge_within_school_days
-    overall = response_summary(s.times.filter("this_year")).row(0, named=True)
+    overall = response_summary(s.times).row(0, named=True)
     share, median = overall["on_time_share"], overall["median_school_days"]
     median_text = "-" if median is None else f"{median:g}"
     kinds = requests_in_words(overall["meeting_requests"], overall["information_requests"])
