@@ -55,6 +55,8 @@ _SCHOOL_TABLES = (
     "plans",
     "assessments",
     "register_changes",
+    "interventions",
+    "provisions",
 )
 
 
