@@ -49,15 +49,15 @@ def child(mode: str, data: Path, schools: int) -> dict:
     if mode == "pandas":
         import pandas_baseline
 
+        names = ("pupils", "requests", "meetings", "plans")
         tables = {
-            name: getattr(group, name).partition_by(POSITION, as_dict=True)
-            for name in ("pupils", "requests", "meetings")
+            name: getattr(group, name).drop("day", strict=False).partition_by(
+                POSITION, as_dict=True, include_key=False
+            )
+            for name in names
         }
         for position, school in enumerate(group.schools):
-            own = {
-                name: frames[(position,)].drop(POSITION).drop("day", strict=False)
-                for name, frames in tables.items()
-            }
+            own = {name: frames[(position,)] for name, frames in tables.items()}
             school = dataclasses.replace(school, **own)
             pandas_baseline.school_figures(school, AS_OF, pandas_baseline.tables(school))
         registered = len(group.schools)
@@ -101,38 +101,53 @@ def main() -> None:
     parser.add_argument(
         "--pandas-up-to", type=int, default=PANDAS_UP_TO, help="largest size the pandas run gets"
     )
+    parser.add_argument(
+        "--in-memory-up-to", type=int, default=20_000, help="largest size read into memory"
+    )
+    parser.add_argument("--modes", default="lazy,in-memory,pandas", help="which ways to run")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    wanted = args.modes.split(",")
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.child:
         print(json.dumps(child(args.child, args.data, sizes[0])))
         return
     data = dataset(args.data, max(sizes))
     available = len(list((data / "schools").glob("part-*.parquet"))) * national_dataset.BATCH
-    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"{'schools':>8} {'mode':>10} {'seconds':>9} {'peak GiB':>9} {'time ratio':>11}")
-    base: dict | None = None
+    print(f"{os.cpu_count()} CPUs; load average before: {_load()}", flush=True)
+    header = f"{'schools':>8} {'mode':>10} {'seconds':>9} {'ms/school':>10} {'peak GiB':>9}"
+    print(header + f" {'per school vs first':>20} {'time vs lazy':>13} {'load 1/5/15':>15}")
+    first: dict[str, dict] = {}
     for schools in sizes:
         if schools > available:
             print(f"{schools:>8}: the dataset holds {available} schools; skipped")
             continue
-        rows = {"lazy": measure("lazy", data, schools)}
-        rows["in-memory"] = measure("in-memory", data, schools)
-        if schools <= args.pandas_up_to:
-            rows["pandas"] = measure("pandas", data, schools)
-        assert rows["lazy"]["check"] == rows["in-memory"]["check"], "lazy and in-memory differ"
-        base = base or rows["lazy"] | {"size": schools}
+        limits = {"in-memory": args.in_memory_up_to, "pandas": args.pandas_up_to}
+        modes = [m for m in wanted if schools <= limits.get(m, schools)]
+        rows = {mode: measure(mode, data, schools) | {"load": _load()} for mode in modes}
+        if {"lazy", "in-memory"} <= set(rows):
+            assert rows["lazy"]["check"] == rows["in-memory"]["check"], "lazy and in-memory differ"
+        lazy = rows.get("lazy")
         for mode, row in rows.items():
-            ratio = row["seconds"] / rows["lazy"]["seconds"]
+            per_school = row["seconds"] / schools
+            base = first.setdefault(mode, {"per_school": per_school, "size": schools})
+            growth = f"x{per_school / base['per_school']:.2f} (vs {base['size']})"
             print(
-                f"{schools:>8} {mode:>10} {row['seconds']:>9.1f} {row['peak'] / GIB:>9.2f} "
-                f"{ratio:>10.2f}x"
+                f"{schools:>8} {mode:>10} {row['seconds']:>9.1f} {1000 * per_school:>10.2f} "
+                f"{row['peak'] / GIB:>9.2f} {growth:>20} "
+                f"{_ratio(row, lazy):>13} {row['load']:>15}",
+                flush=True,
             )
-        growth = rows["lazy"]["seconds"] / base["seconds"]
-        print(
-            f"{'':>8} lazy time x{growth:.1f} for x{schools / base['size']:.1f} schools; "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
+
+
+def _ratio(row: dict, lazy: dict | None) -> str:
+    """Time against the lazy run of the same size (``-`` when it did not run)."""
+    return f"{row['seconds'] / lazy['seconds']:.2f}x" if lazy else "-"
+
+
+def _load() -> str:
+    """The load average (1, 5, 15 minutes): the machine is shared, so every figure gets it."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
