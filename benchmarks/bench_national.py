@@ -45,15 +45,17 @@ def child(mode: str, data: Path, schools: int) -> dict:
 
     parts = math.ceil(schools / national_dataset.BATCH)
     start = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start = before.ru_utime + before.ru_stime
     group = SchoolGroup.scan(data, parts=parts, lazy=mode == "lazy")
     if mode == "pandas":
         import pandas_baseline
 
         names = ("pupils", "requests", "meetings", "plans")
         tables = {
-            name: getattr(group, name).drop("day", strict=False).partition_by(
-                POSITION, as_dict=True, include_key=False
-            )
+            name: getattr(group, name)
+            .drop("day", strict=False)
+            .partition_by(POSITION, as_dict=True, include_key=False)
             for name in names
         }
         for position, school in enumerate(group.schools):
@@ -66,8 +68,14 @@ def child(mode: str, data: Path, schools: int) -> dict:
         figures = group_figures(group, AS_OF, engine=engine)
         registered = int(figures.headlines["registered"].sum())
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"seconds": seconds, "peak": peak, "schools": len(group.schools), "check": registered}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime - cpu_start,
+        "peak": usage.ru_maxrss * 1024,
+        "schools": len(group.schools),
+        "check": registered,
+    }
 
 
 def measure(mode: str, data: Path, schools: int) -> dict:
@@ -115,8 +123,9 @@ def main() -> None:
     data = dataset(args.data, max(sizes))
     available = len(list((data / "schools").glob("part-*.parquet"))) * national_dataset.BATCH
     print(f"{os.cpu_count()} CPUs; load average before: {_load()}", flush=True)
-    header = f"{'schools':>8} {'mode':>10} {'seconds':>9} {'ms/school':>10} {'peak GiB':>9}"
-    print(header + f" {'per school vs first':>20} {'time vs lazy':>13} {'load 1/5/15':>15}")
+    header = f"{'schools':>8} {'mode':>10} {'seconds':>8} {'CPU s':>8} {'ms/school':>10}"
+    header += f" {'peak GiB':>9} {'per school vs first (CPU)':>26}"
+    print(header + f" {'time vs lazy':>13} {'load 1/5/15':>15}")
     first: dict[str, dict] = {}
     for schools in sizes:
         if schools > available:
@@ -129,12 +138,14 @@ def main() -> None:
             assert rows["lazy"]["check"] == rows["in-memory"]["check"], "lazy and in-memory differ"
         lazy = rows.get("lazy")
         for mode, row in rows.items():
-            per_school = row["seconds"] / schools
-            base = first.setdefault(mode, {"per_school": per_school, "size": schools})
-            growth = f"x{per_school / base['per_school']:.2f} (vs {base['size']})"
+            per_school, cpu = row["seconds"] / schools, row["cpu"] / schools
+            base = first.setdefault(mode, {"wall": per_school, "cpu": cpu, "size": schools})
+            growth = (
+                f"x{per_school / base['wall']:.2f} (x{cpu / base['cpu']:.2f}) vs {base['size']}"
+            )
             print(
-                f"{schools:>8} {mode:>10} {row['seconds']:>9.1f} {1000 * per_school:>10.2f} "
-                f"{row['peak'] / GIB:>9.2f} {growth:>20} "
+                f"{schools:>8} {mode:>10} {row['seconds']:>8.1f} {row['cpu']:>8.1f} "
+                f"{1000 * per_school:>10.2f} {row['peak'] / GIB:>9.2f} {growth:>26} "
                 f"{_ratio(row, lazy):>13} {row['load']:>15}",
                 flush=True,
             )
