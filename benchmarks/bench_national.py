@@ -10,8 +10,15 @@ its own:
 - pandas: the pandas baseline (benchmarks/pandas_baseline.py), school by school; at
   300 and 2,000 schools only (at 20,000 it would run for most of an hour).
 
+Each row gives wall seconds and CPU seconds (user + system, all threads), milliseconds a
+school, peak memory, the cost a school against the first size the mode ran at (wall, and
+CPU in brackets: how cost grows with schools) and the time against the lazy run of the
+same size, with the load average when it finished: on a shared machine the CPU figures
+are the steadier ones.
+
 Run: .venv/bin/python benchmarks/bench_national.py [--data DIR] [--sizes 300,2000,20000]
-(the dataset, about 1.7 million registered pupils, is generated on first use).
+[--modes lazy,in-memory,pandas] (the dataset, about 1.7 million registered pupils, is
+generated under the temporary folder on first use and kept there, outside git).
 """
 
 from __future__ import annotations
