@@ -89,10 +89,11 @@ def measure(mode: str, data: Path, schools: int) -> dict:
     """Run :func:`child` in a fresh process and read its figures."""
     done = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--data", str(data), "--sizes", str(schools)],
-        check=True,
         capture_output=True,
         text=True,
     )
+    if done.returncode:
+        raise SystemExit(f"{mode} at {schools} schools failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
