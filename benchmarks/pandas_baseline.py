@@ -322,7 +322,9 @@ def capacity_summary(
         rate, request_minutes = len(arising) / elapsed, float(arising["minutes"].mean())
     requests_expected = rate * int(days["forecast"].sum())
     reviews_sendco = owed * share
-    to_hold = reviews[reviews["deadline_on"].map(lambda d: d is not None and d <= year.end)]
+    to_hold = reviews[
+        reviews["deadline_on"].map(lambda d: d is not None and d <= year.end).astype(bool)
+    ]
     forecast = []
     if ahead:
         n = len(ahead)
