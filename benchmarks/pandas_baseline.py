@@ -207,7 +207,10 @@ def annual_reviews(school: School, as_of: dt.date, t: dict[str, pd.DataFrame]) -
     later = reviews[(reviews["status"] != "cancelled") & (reviews["day"] > as_of)]
     booked = later.groupby("pupil_id")["day"].min()
     ehc = plans[plans["plan_type"].str.strip().str.lower().isin(["ehcp", "ehc plan"])]
-    starts = ehc[ehc["starts_on"].map(lambda d: d <= as_of)].groupby("pupil_id")["starts_on"].max()
+    # astype(bool): a school without EHC plans maps to an empty object Series, which pandas
+    # would take as a list of column names.
+    current = ehc["starts_on"].map(lambda d: d <= as_of).astype(bool)
+    starts = ehc[current].groupby("pupil_id")["starts_on"].max()
     e = pupils[
         (pupils["sen_status"] == "E")
         & pupils["registered_on"].map(lambda d: d is not None and d <= as_of)
@@ -319,7 +322,9 @@ def capacity_summary(
         rate, request_minutes = len(arising) / elapsed, float(arising["minutes"].mean())
     requests_expected = rate * int(days["forecast"].sum())
     reviews_sendco = owed * share
-    to_hold = reviews[reviews["deadline_on"].map(lambda d: d is not None and d <= year.end)]
+    to_hold = reviews[
+        reviews["deadline_on"].map(lambda d: d is not None and d <= year.end).astype(bool)
+    ]
     forecast = []
     if ahead:
         n = len(ahead)

@@ -43,6 +43,7 @@ SCHOOL = "school"
 #: The school's position in the group: the key of every per-school lookup.
 POSITION = "_school"
 _ONE_DAY = np.timedelta64(1, "D")
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 #: Every query runs in memory: for one school the streaming engine takes longer to start
 #: than the query takes to run, and for 300 schools the two engines take the same time.
 ENGINE = "in-memory"
@@ -55,6 +56,8 @@ _SCHOOL_TABLES = (
     "plans",
     "assessments",
     "register_changes",
+    "interventions",
+    "provisions",
 )
 
 
@@ -140,7 +143,9 @@ class DayNumbers:
         position = day_position = 0
         for school in schools:
             calendar = school.calendar
-            school_days = np.array(calendar.school_days(), dtype="datetime64[D]")
+            # Via ordinals: numpy converts a list of dates one slow step at a time.
+            ordinals = np.array([d.toordinal() for d in calendar.school_days()], dtype=np.int64)
+            school_days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
             dates = np.arange(
                 np.datetime64(calendar.covers_from) - _ONE_DAY,
                 np.datetime64(calendar.covers_to) + 2 * _ONE_DAY,
@@ -271,12 +276,15 @@ class SchoolGroup:
         listed = pl.read_parquet(files("schools")).sort(POSITION)
         if not listed[POSITION].equals(pl.Series(POSITION, range(listed.height), pl.UInt32)):
             raise ValueError(f"{root}: the schools' positions must run 0, 1, 2, ... in order")
-        staff = pl.read_parquet(files("staff")).partition_by(POSITION, as_dict=True)
+        # One split of the staff for all schools: a drop per school costs a query each.
+        staff = pl.read_parquet(files("staff")).partition_by(
+            POSITION, as_dict=True, include_key=False
+        )
         empty = pl.DataFrame()
         schools = []
         for position, slug, text in listed.select(POSITION, "slug", "toml").iter_rows():
             config = parse_config(tomllib.loads(text))
-            own_staff = staff.get((position,), empty).drop(POSITION, strict=False)
+            own_staff = staff.get((position,), empty)
             tables = dict.fromkeys(_SCHOOL_TABLES, empty) | {"staff": own_staff}
             schools.append(School(root / slug, config, config.calendar(), **tables, rejects=empty))
         meetings = table("meetings")

@@ -17,7 +17,7 @@ import datetime as dt
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +66,17 @@ class Closure:
 
 def bank_holidays(nation: str, years: Iterable[int]) -> dict[dt.date, str]:
     """Bank holidays of a UK nation from the ``holidays`` package (``none``: no holidays)."""
+    return dict(_bank_holidays(nation, tuple(years)))
+
+
+@cache
+def _bank_holidays(nation: str, years: tuple[int, ...]) -> tuple[tuple[dt.date, str], ...]:
+    # Cached: the package takes milliseconds a call, once per school of a national group.
     subdivision = NATION_SUBDIVISIONS[nation]
     if subdivision is None:
-        return {}
+        return ()
     found = holidays_lib.country_holidays("GB", subdiv=subdivision, years=list(years))
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 class SchoolCalendar:
