@@ -13,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from sendlib.present.pdf import CHROMIUM_ARGS
+
 #: The tiny hand-built school every figure of which is worked out by hand in the tests.
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
 CHROMIUM = shutil.which("chromium")
-#: Without the background-networking flags chromium tries to reach Google at start-up.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +35,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
         yield launched
         launched.close()
 
