@@ -74,8 +74,12 @@ _MEETING_OPTIONAL = {"invited_on": pl.Date, "la_decision_on": pl.Date}
 col = pl.col
 
 
-def _with_optional(frame: pl.DataFrame, columns: dict[str, pl.DataType]) -> pl.LazyFrame:
-    missing = {c: t for c, t in columns.items() if c not in frame.columns}
+def _with_optional(
+    frame: pl.DataFrame | pl.LazyFrame, columns: dict[str, pl.DataType]
+) -> pl.LazyFrame:
+    # A scanned group's tables are lazy: their names come from the schema, not a collect.
+    names = frame.collect_schema().names()
+    missing = {c: t for c, t in columns.items() if c not in names}
     return frame.lazy().with_columns(pl.lit(None, t).alias(c) for c, t in missing.items())
 
 
