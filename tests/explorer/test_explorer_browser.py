@@ -40,16 +40,16 @@ SCREENSHOT = REPOSITORY / "outputs" / "caseload_explorer.png"
 #: and a filter change.
 TARGET_SECONDS = 5
 #: What this test holds the start to while the 5 s target is not met (issue 13 point 3 stays
-#: open): 15-17 s measured at load 2 in December 2026, so a start that gets slower fails.
+#: open): 12.7-14.1 s measured in November 2026, so a start that gets slower fails.
 INTERIM_USABLE_SECONDS = 20
 FIRST_RENDER_SECONDS = 10
 FILTER_UPDATE_SECONDS = 1
-#: Voila's own floor on the 2-core development machine unloaded: the same Voila command on a
-#: one-widget notebook, from the command to the widget on screen. An estimate, not yet a
-#: measurement: while this was written the machine never fell below load 10 (floor 15-20 s
-#: there); Voila's imports, a kernel and its page measured about 4 s at load 0.5. Measure it
-#: on an idle machine (``voila_floor``) and set it here; a lower figure makes the rule stricter.
-FLOOR_UNLOADED_SECONDS = 4.0
+#: Voila's own floor on the 2-core development machine otherwise idle: the same Voila command
+#: on a one-widget notebook, from the command to the widget on screen. Measured 30 Nov 2026,
+#: three runs: 5.61, 5.10 and 5.51 s (the explorer itself 14.13, 12.90 and 12.72 s), with the
+#: test's own Voila, kernel and chromium putting the load average at 2.5 to 3.9. Voila alone
+#: is above the 5 s target here.
+FLOOR_UNLOADED_SECONDS = 5.5
 pytestmark = pytest.mark.browser
 
 HEADLINES = ".sendlib-headlines .headlines"
