@@ -95,10 +95,6 @@ def _ranks(counts: np.ndarray) -> np.ndarray:
     return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def _pick(rng: np.random.Generator, values, n: int, weights=None) -> np.ndarray:
-    return la_dataset._choice(rng, values, n, weights)
-
-
 def _below(rng: np.random.Generator, high: np.ndarray) -> np.ndarray:
     """A uniform whole number from 0 to ``high`` - 1, row by row."""
     return np.minimum((rng.random(len(high)) * high).astype(np.int64), high - 1)
@@ -216,7 +212,7 @@ def batch_tables(
     mid_year = days.at(pupil_school, 5 + _below(rng, as_of_number[pupil_school] - 10))
     registered_on = np.where(rng.random(p) < 0.8, history, mid_year)
     last_review = _AS_OF - rng.integers(0, 420, p)
-    need = _pick(rng, NEEDS, p, NEED_WEIGHTS)
+    need = la_dataset._choice(rng, NEEDS, p, NEED_WEIGHTS)
     need_noted = on_register | (rng.random(p) < 0.3)
     lead = _below(rng, teachers[pupil_school] + 1)
     pupils = pl.DataFrame(
@@ -255,11 +251,11 @@ def batch_tables(
     candidate = np.clip(draw - request_school * len(candidates), 0, len(candidates) - 1)
     received = candidates[np.sort(candidate + request_school * len(candidates))
                           - request_school * len(candidates)]  # fmt: skip
-    kind = _pick(
+    kind = la_dataset._choice(
         rng, ["meeting", "information", "safeguarding", "urgent_day_to_day"], r, [62, 31, 3, 4]
     )
     routed = np.isin(kind, ["safeguarding", "urgent_day_to_day"])
-    prompt = _pick(rng, np.arange(6), r, [8, 24, 22, 16, 10, 8])
+    prompt = la_dataset._choice(rng, np.arange(6), r, [8, 24, 22, 16, 10, 8])
     slow = rng.integers(6, 21, r)
     taken = np.where(routed, rng.integers(0, 2, r), prompt)
     taken = np.where(~routed & (rng.random(r) < 0.14), slow, taken)
@@ -267,7 +263,7 @@ def batch_tables(
     ack = days.at(request_school, ack_number)
     is_open = (ack_number >= days.count[request_school]) | (ack > _AS_OF)
     is_open |= rng.random(r) < 0.02
-    own_response = _pick(
+    own_response = la_dataset._choice(
         rng,
         ["meeting_offered", "answered_without_meeting", "more_information_needed",
          "timescale_proposed"],
@@ -279,7 +275,7 @@ def batch_tables(
         np.where(kind == "urgent_day_to_day", "routed_class_teacher", own_response),
     )
     request_pupil = pupil_start[request_school] + _below(rng, per_school[request_school])
-    channel = _pick(
+    channel = la_dataset._choice(
         rng, ["office", "class_teacher", "email", "phone", "other"], r, [40, 30, 20, 7, 3]
     )
     requests = pl.DataFrame(
@@ -319,7 +315,7 @@ def batch_tables(
     other_counts = np.maximum(0, per_school_meetings - ehc_counts - offered_counts)
     other_school = np.repeat(schools, other_counts)
     n_other = len(other_school)
-    other_kind = _pick(
+    other_kind = la_dataset._choice(
         rng, ["review", "surgery", "external_agency", "other", "concern"], n_other,
         [60, 15, 10, 10, 5],
     )  # fmt: skip
@@ -352,27 +348,7 @@ def batch_tables(
         ]
     )
     m = len(kind_m)
-    minutes = np.select(
-        [kind_m == "annual_review", kind_m == "surgery", kind_m == "external_agency"],
-        [60, 25, 60],
-        _pick(rng, [20, 30, 30, 30, 45], m),
-    )
-    sendco_chance = np.select(
-        [np.isin(kind_m, ["annual_review", "surgery"]), kind_m == "concern", kind_m == "review"],
-        [1.0, 0.7, 0.3],
-        0.85,
-    )
-    sendco = rng.random(m) < sendco_chance
-    outcome = rng.random(m)
-    held_status = np.where(
-        outcome < 0.86,
-        "held",
-        np.where((outcome < 0.93) | (kind_m == "annual_review"), "cancelled", "did_not_attend"),
-    )
-    meeting_status = np.where(day > _AS_OF, "scheduled", held_status)
-    starts = day.astype("datetime64[m]") + (510 + 15 * rng.integers(0, 29, m)).astype(
-        "timedelta64[m]"
-    )
+    minutes, sendco, meeting_status, starts = la_dataset.meeting_draws(rng, kind_m, day, _AS_OF)
     record = days.at(school_m, days.search(school_m, day) + rng.integers(0, 11, m))
     record_sent = (
         (meeting_status == "held") & (rng.random(m) < 0.8) & (record <= last_day[school_m])
@@ -387,7 +363,7 @@ def batch_tables(
     pupil_row = np.concatenate([ehc, request_pupil[offered], other_pupil])
     lead_sendco = sendco & (rng.random(m) < 0.5)
     lead_teacher = _below(rng, teachers[school_m])
-    mode = _pick(rng, ["in_person", "remote", "phone"], m, [70, 22, 8])
+    mode = la_dataset._choice(rng, ["in_person", "remote", "phone"], m, [70, 22, 8])
     # School by school, in time order (stable, so the same seed gives the same order).
     order = np.lexsort((starts, school_m))
     meetings = (
