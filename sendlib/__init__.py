@@ -46,8 +46,6 @@ _HOMES = {
     "response_times": "sendlib.rules.requests",
     "review_coverage": "sendlib.rules.meetings",
 }
-#: These reach the many-school rules with the date as given: text is read here first.
-_READ_DATE_TEXT = {"annual_reviews", "record_timeliness", "response_times", "review_coverage"}
 
 __all__ = [
     "CalendarRangeError",
@@ -78,10 +76,6 @@ def __getattr__(name: str) -> object:
     if name not in _HOMES:
         raise AttributeError(f"module 'sendlib' has no attribute {name!r}")
     value = getattr(importlib.import_module(_HOMES[name]), name)
-    if name in _READ_DATE_TEXT:
-        from sendlib.school.asof import accepts_date_text
-
-        value = accepts_date_text(value)
     globals()[name] = value
     return value
 

@@ -21,6 +21,7 @@ import polars as pl
 
 from sendlib.rules.frame import ENGINE, POSITION, SCHOOL, GroupYears, SchoolGroup, per_school
 from sendlib.rules.plans import is_ehc_plan
+from sendlib.school.asof import as_of_date
 from sendlib.school.calendar import SchoolCalendar
 from sendlib.school.load import School
 
@@ -351,14 +352,14 @@ def group_annual_reviews(group: SchoolGroup, as_of: dt.date | None = None) -> pl
     return annual_reviews_query(group, years).drop(POSITION).collect(engine=ENGINE)
 
 
-def annual_reviews(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
+def annual_reviews(school: School, as_of: str | dt.date | None = None) -> pl.DataFrame:
     """One row per pupil with an EHC plan: last review, deadline, invite-by date and status.
 
     Due by the last day of the 12 months starting with the last review (6 for an
     under-five), or by the phase-transfer deadline if earlier; invitations 14 days before
     the booked meeting or the deadline (:func:`group_annual_reviews` for this school alone).
     """
-    return group_annual_reviews(SchoolGroup.of([school]), as_of).drop(SCHOOL)
+    return group_annual_reviews(SchoolGroup.of([school]), as_of_date(school, as_of)).drop(SCHOOL)
 
 
 def annual_review_reports(school: School, as_of: dt.date | None = None) -> pl.DataFrame:

@@ -25,7 +25,7 @@ from sendlib.rules.frame import (
     is_offered_not_held,
     is_registered,
 )
-from sendlib.school.asof import school_year
+from sendlib.school.asof import as_of_date, school_year
 from sendlib.school.load import School
 from sendlib.school.schema import YEAR_GROUPS
 
@@ -213,7 +213,7 @@ def registered_pupils(school: School, as_of: dt.date) -> pl.DataFrame:
     return school.pupils.filter(is_registered(as_of))
 
 
-def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
+def review_coverage(school: School, as_of: str | dt.date | None = None) -> pl.DataFrame:
     """One row per registered pupil: meetings this year, terms missed and coverage status.
 
     Columns: pupil_id, sen_status, year_group, primary_need, lead_staff_id, registered_on,
@@ -222,7 +222,7 @@ def review_coverage(school: School, as_of: dt.date | None = None) -> pl.DataFram
     projected_meetings, projected_to_meet_minimum
     (:func:`group_review_coverage` for this school alone).
     """
-    return group_review_coverage(SchoolGroup.of([school]), as_of).drop(SCHOOL)
+    return group_review_coverage(SchoolGroup.of([school]), as_of_date(school, as_of)).drop(SCHOOL)
 
 
 def meetings_by_term(school: School, as_of: dt.date | None = None) -> pl.DataFrame:

@@ -21,7 +21,7 @@ from sendlib.rules.frame import (
     SchoolGroup,
     check_calendars,
 )
-from sendlib.school.asof import school_year
+from sendlib.school.asof import as_of_date, school_year
 from sendlib.school.load import School
 from sendlib.school.schema import ROUTED_KINDS, ROUTED_RESPONSES
 
@@ -209,7 +209,7 @@ def requests_in_words(meeting: int, information: int) -> str:
     return " and ".join(parts)
 
 
-def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame:
+def response_times(school: School, as_of: str | dt.date | None = None) -> pl.DataFrame:
     """One row per request received by ``as_of``, with its due date and status.
 
     Columns: request_id, pupil_id, received_on, effective_on, due_on, acknowledged_on,
@@ -218,7 +218,7 @@ def response_times(school: School, as_of: dt.date | None = None) -> pl.DataFrame
     first_meeting_held_on, school_days_to_meeting_held
     (:func:`group_response_times` for this school alone).
     """
-    return group_response_times(SchoolGroup.of([school]), as_of).drop(SCHOOL)
+    return group_response_times(SchoolGroup.of([school]), as_of_date(school, as_of)).drop(SCHOOL)
 
 
 def open_backlog(school: School, times: pl.DataFrame, as_of: dt.date | None = None) -> pl.DataFrame:

@@ -9,10 +9,8 @@ the records, said in one line (:func:`resolve_as_of`); a batch of schools shares
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
 import polars as pl
 
@@ -21,9 +19,6 @@ from sendlib.school.errors import CalendarRangeError, DateFormatError
 from sendlib.school.load import School
 
 _FORMATS = {"iso": ("%Y-%m-%d", "YYYY-MM-DD"), "dd/mm/yyyy": ("%d/%m/%Y", "dd/mm/yyyy")}
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -102,16 +97,6 @@ def parse_date(text: str | dt.date, date_format: str = "iso") -> dt.date:
 def as_of_date(school: School, as_of: str | dt.date | None) -> dt.date | None:
     """``as_of`` as a date (text in ISO or the school's ``date_format``); ``None`` stays."""
     return None if as_of is None else parse_date(as_of, school.config.date_format)
-
-
-def accepts_date_text(function: Callable[P, R]) -> Callable[P, R]:
-    """Let a ``function(school, as_of, ...)`` of the public API take ``as_of`` as text too."""
-
-    @functools.wraps(function)
-    def with_date(school, as_of=None, *args, **kwargs):
-        return function(school, as_of_date(school, as_of), *args, **kwargs)
-
-    return with_date
 
 
 def add_terms_advice(ends: dt.date, today: dt.date) -> str:
