@@ -18,6 +18,39 @@ from sendlib.present.pdf import CHROMIUM_ARGS
 #: The tiny hand-built school every figure of which is worked out by hand in the tests.
 TINY = Path(__file__).parent / "fixtures" / "tiny"
 
+#: England's 2024/25 terms with their half terms, for a tiny school given the year before.
+TERMS_2024_25 = """
+[[terms]]
+name = "Autumn 2024"
+start = 2024-09-04
+end = 2024-12-20
+
+[[terms]]
+name = "Spring 2025"
+start = 2025-01-06
+end = 2025-04-04
+
+[[terms]]
+name = "Summer 2025"
+start = 2025-04-22
+end = 2025-07-22
+
+[[closures]]
+name = "October half term 2024"
+start = 2024-10-28
+end = 2024-11-01
+
+[[closures]]
+name = "February half term 2025"
+start = 2025-02-17
+end = 2025-02-21
+
+[[closures]]
+name = "May half term 2025"
+start = 2025-05-26
+end = 2025-05-30
+"""
+
 CHROMIUM = shutil.which("chromium")
 
 

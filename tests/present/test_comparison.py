@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import TERMS_2024_25
 
 import sendlib
 from sendlib.present.comparison import (
@@ -28,40 +29,7 @@ from sendlib.present.runner import render_leadership_report
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 AS_OF = dt.date(2026, 3, 6)
 
-LAST_YEAR_TERMS = """
-[policy]
-suppress_below = 3
-
-[[terms]]
-name = "Autumn 2024"
-start = 2024-09-04
-end = 2024-12-20
-
-[[terms]]
-name = "Spring 2025"
-start = 2025-01-06
-end = 2025-04-04
-
-[[terms]]
-name = "Summer 2025"
-start = 2025-04-22
-end = 2025-07-22
-
-[[closures]]
-name = "October half term 2024"
-start = 2024-10-28
-end = 2024-11-01
-
-[[closures]]
-name = "February half term 2025"
-start = 2025-02-17
-end = 2025-02-21
-
-[[closures]]
-name = "May half term 2025"
-start = 2025-05-26
-end = 2025-05-30
-"""
+LAST_YEAR_TERMS = "\n[policy]\nsuppress_below = 3\n" + TERMS_2024_25
 
 #: Two pupils on SEN support since Autumn 2024, never met: "not met this year" both years.
 PUPILS = """P6,3,K,SLCN,T1,2024-09-04,,M,false

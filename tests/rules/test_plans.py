@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import TINY, edit
+from conftest import TERMS_2024_25, TINY, edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -260,31 +260,18 @@ def test_policy_keys_must_be_whole_numbers_at_least_one(cover_folder):
 
 # --- monitored_long ---------------------------------------------------------------------
 
-#: Last year's terms, so that pupils can have been monitored for more than two terms.
-LAST_YEAR = """
-[[terms]]
-name = "Spring 2025"
-start = 2025-01-06
-end = 2025-04-04
-
-[[terms]]
-name = "Summer 2025"
-start = 2025-04-22
-end = 2025-07-22
-"""
-
 
 def test_monitored_long_counts_whole_terms_started_on_or_after_registration(school):
     with (school / "school.toml").open("a", encoding="utf-8") as handle:
-        handle.write(LAST_YEAR)
+        handle.write(TERMS_2024_25)
     add_pupils(
         school,
         "P6,1,M,,T1,2025-01-06,,F,false",  # concern on Spring 2025's first day
         "P7,1,M,,T1,2025-01-07,,F,false",  # a day later
     )  # (the tiny school's P5 is monitored, the date its concern was recorded unknown)
     folder_school = load_school(school)
-    # As of Fri 6 Mar 2026, terms that ended before a: Spring 2025, Summer 2025, Autumn
-    # 2025 (Spring 2026 is running). P5: all three started on or after 6 Jan 2025: 3 > 2
+    # As of Fri 6 Mar 2026, terms that ended before a: Autumn 2024 (started before both
+    # concerns), Spring 2025, Summer 2025, Autumn 2025 (Spring 2026 is running). P5: all three started on or after 6 Jan 2025: 3 > 2
     # (monitor_max_terms): monitored_long. P7: Spring 2025 started before 7 Jan, so 2
     # whole terms, not more than 2. P5: unknown. P1 is on SEN support: never flagged.
     pupils = by_id(pupil_plans(folder_school, D(2026, 3, 6)), "pupil_id")
