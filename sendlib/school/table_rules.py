@@ -64,6 +64,13 @@ def _not_before(frame: pl.DataFrame, file: str, later: str, earlier: str) -> pl.
     )
 
 
+def _needs(frame: pl.DataFrame, file: str, given: str, missing: str, expected: str) -> pl.DataFrame:
+    """``given`` recorded on a row whose ``missing`` is empty (an outcome without its date)."""
+    return problem_rows(
+        frame, col(given).is_not_null() & col(missing).is_null(), file, missing, expected
+    )
+
+
 class _Context:
     """What a table's rules may look at: the tables loaded before it and the calendar."""
 
@@ -162,10 +169,10 @@ def _requests(c: _Context) -> list[pl.DataFrame]:
     return [
         *c.unknown("pupil_id", "pupils", "pupil_id"),
         _not_before(frame, file, "acknowledged_on", "received_on"),
-        problem_rows(
+        _needs(
             frame,
-            col("response").is_not_null() & col("acknowledged_on").is_null(),
             file,
+            "response",
             "acknowledged_on",
             "the date of the response, since a response is recorded",
         ),
@@ -216,12 +223,8 @@ def _plans(c: _Context) -> list[pl.DataFrame]:
         *c.unknown("pupil_id", "pupils", "pupil_id"),
         _not_before(frame, file, "review_due_on", "starts_on"),
         _not_before(frame, file, "reviewed_on", "starts_on"),
-        problem_rows(
-            frame,
-            col("outcome").is_not_null() & col("reviewed_on").is_null(),
-            file,
-            "reviewed_on",
-            "the review date, since an outcome is recorded",
+        _needs(
+            frame, file, "outcome", "reviewed_on", "the review date, since an outcome is recorded"
         ),
     ]
 
@@ -233,17 +236,17 @@ def _assessments(c: _Context) -> list[pl.DataFrame]:
         _not_before(frame, file, "decision_on", "requested_on"),
         _not_before(frame, file, "advice_sent_on", "advice_requested_on"),
         _not_before(frame, file, "final_on", "requested_on"),
-        problem_rows(
+        _needs(
             frame,
-            col("decision").is_not_null() & col("decision_on").is_null(),
             file,
+            "decision",
             "decision_on",
             "the date of the local authority's decision, since a decision is recorded",
         ),
-        problem_rows(
+        _needs(
             frame,
-            col("decision_on").is_not_null() & col("decision").is_null(),
             file,
+            "decision_on",
             "decision",
             "the decision (assess or refuse), since decision_on is recorded",
         ),
