@@ -88,7 +88,7 @@ def check_paths(args: argparse.Namespace) -> None:
             raise CommandLineError(f"--ics {ics}: {problem}; give a file name for the calendar")
     scenarios = getattr(args, "scenarios", None)
     if scenarios is not None:
-        from sendlib.present.notebook import resolve_school_dir
+        from sendlib.school.paths import resolve_school_dir
 
         problem = path_problem(resolve_school_dir(scenarios), "file", shown=str(scenarios))
         if problem is not None:
@@ -116,9 +116,9 @@ def as_of(args: argparse.Namespace) -> dt.date:
 
     Said after, so that a refusal (exit code 2) stays the one line printed.
     """
-    from sendlib.present.notebook import resolve_school_dir
     from sendlib.school.asof import resolve_as_of
     from sendlib.school.load import load_school
+    from sendlib.school.paths import resolve_school_dir
 
     school = load_school(resolve_school_dir(args.school_dir))
     day, args.note = resolve_as_of(school, args.as_of)

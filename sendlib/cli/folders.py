@@ -100,7 +100,7 @@ IMPORT_USAGE = "give --mapping MAPPING.toml EXPORT... SCHOOL_DIR, or --template 
 
 
 def _add_import(commands) -> None:
-    from sendlib.school.mis_folder import TEMPLATES
+    from sendlib.school.mis_templates import TEMPLATES
 
     imp = commands.add_parser("import", help="make a school folder from MIS exports (CSV, Excel)")
     imp.add_argument(

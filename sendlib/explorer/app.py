@@ -3,21 +3,20 @@
 :class:`CaseloadExplorer` builds the widgets from :mod:`sendlib.explorer.queries` and
 the HTML of :mod:`sendlib.explorer.views`; its callbacks only call those functions and
 update the widgets in place, so ``notebooks/caseload_explorer.ipynb`` is a few lines.
-The charts are plotly ``FigureWidget`` s. Under :func:`sendlib.explorer.serve.serve` the
-notebook's kernel reads its school, as-of date and plotly bundle from the environment
-variables of :mod:`sendlib.explorer.startup`.
+The charts are plotly.js figures in :class:`~sendlib.explorer.chart.Chart` widgets. Under
+:func:`sendlib.explorer.serve.serve` the notebook's kernel reads its school, as-of date and
+plotly.js address from the environment variables of :mod:`sendlib.explorer.startup`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
-import os
 from typing import TYPE_CHECKING
 
 import polars as pl
 
+from sendlib.explorer.chart import Chart, chart
 from sendlib.explorer.labels import MONITORED, YEAR_RANK, year_label
 from sendlib.explorer.provision_tab import ProvisionTab, with_tabs
 from sendlib.explorer.queries import (
@@ -34,7 +33,6 @@ from sendlib.explorer.queries import (
     review_months,
     sort_pupils,
 )
-from sendlib.explorer.startup import ENV_PLOTLY_BUNDLE
 from sendlib.explorer.todo_letters import LettersAction
 from sendlib.explorer.views import (
     header_html,
@@ -54,24 +52,6 @@ from sendlib.school.load import School
 
 if TYPE_CHECKING:
     import ipywidgets
-    import plotly.graph_objects as go
-
-#: The charts' toolbar: download as PNG and zoom/reset only; nothing that sends the
-#: figure (pupil counts) to plotly's cloud or Chart Studio, no plotly logo link.
-CHART_CONFIG = {
-    "displaylogo": False,
-    "showSendToCloud": False,
-    "showEditInChartStudio": False,
-    "showLink": False,
-    "modeBarButtonsToRemove": [
-        "pan2d",
-        "select2d",
-        "lasso2d",
-        "zoomIn2d",
-        "zoomOut2d",
-        "autoScale2d",
-    ],
-}
 
 #: The filters, by column, with their labels.
 FILTER_LABELS = {
@@ -100,8 +80,8 @@ class CaseloadExplorer:
     """The widgets of the explorer, wired to the data functions.
 
     Every callback recomputes from :class:`~sendlib.explorer.queries.Caseload` with the
-    query functions and updates widgets in place (figures through ``batch_update``), so a
-    filter change sends only the changed values to the browser.
+    query functions and updates widgets in place (a chart gets new bars, not a new
+    chart), so a filter change sends only the changed values to the browser.
     """
 
     def __init__(self, school: School, as_of: dt.date):
@@ -162,13 +142,13 @@ class CaseloadExplorer:
         self._months = review_months(cases.reviews)
         # Figures start with their data: updates sent before the browser draws them are lost.
         everyone = cases.pupils
-        self.by_year = _coverage_figure(
+        self.by_year = _coverage_chart(
             [year_label(g) for g in self._years],
             coverage_counts(everyone, "year_group", self._years),
             "Registered pupils shown: parent meetings by year group",
             horizontal=False,
         )
-        self.by_need = _coverage_figure(
+        self.by_need = _coverage_chart(
             self._needs,
             coverage_counts(everyone, "primary_need", self._needs),
             "Registered pupils shown: parent meetings by primary need",
@@ -176,8 +156,11 @@ class CaseloadExplorer:
         )
         # No empty chart (issue 12 point 8): with no annual review to show, a sentence says why.
         self.by_month = (
-            _annual_review_figure(
-                self._months, annual_review_counts(cases.reviews, everyone, self._months)
+            chart(
+                _annual_review_bars(
+                    self._months, annual_review_counts(cases.reviews, everyone, self._months)
+                ),
+                _chart_layout("EHC plan annual review deadlines by month (pupils shown)"),
             )
             if self._months
             else None
@@ -245,17 +228,18 @@ class CaseloadExplorer:
         """Bring every part of the page in line with the filters."""
         shown = self.shown
         self._refresh_text(shown)
-        self._update_bars(
-            self.by_year, coverage_counts(shown, "year_group", self._years), horizontal=False
+        years = [year_label(g) for g in self._years]
+        self.by_year.redraw(
+            _coverage_bars(years, coverage_counts(shown, "year_group", self._years), False)
         )
-        self._update_bars(
-            self.by_need, coverage_counts(shown, "primary_need", self._needs), horizontal=True
+        self.by_need.redraw(
+            _coverage_bars(self._needs, coverage_counts(shown, "primary_need", self._needs), True)
         )
         if self.by_month is not None:
-            self._update_bars(
-                self.by_month,
-                annual_review_counts(self.cases.reviews, shown, self._months),
-                horizontal=False,
+            self.by_month.redraw(
+                _annual_review_bars(
+                    self._months, annual_review_counts(self.cases.reviews, shown, self._months)
+                )
             )
 
     def _refresh_text(self, shown: pl.DataFrame) -> None:
@@ -264,15 +248,6 @@ class CaseloadExplorer:
         self.todos.value += plans_todo_html(self.cases, shown)
         self.todo_download.forget()
         self._show_table(shown)
-
-    @staticmethod
-    def _update_bars(fig: go.FigureWidget, counts: dict[str, list[int]], horizontal: bool) -> None:
-        with fig.batch_update():
-            for trace, values in zip(fig.data, counts.values(), strict=True):
-                if horizontal:
-                    trace.x = values
-                else:
-                    trace.y = values
 
     def _show_table(self, shown: pl.DataFrame) -> None:
         ordered = sort_pupils(shown, self.sort.value, self.reverse.value)
@@ -355,13 +330,12 @@ def _html_widget(css_class: str) -> ipywidgets.HTML:
 
 
 # ---------------------------------------------------------------------------------------
-# Charts: plotly FigureWidgets, updated in place
+# Charts: plotly.js figures (sendlib.explorer.chart), redrawn in place
 
 
 def _chart_layout(title: str, **extra) -> dict:
     return dict(
         title=dict(text=title, x=0, font=dict(size=15)),
-        template="plotly_white",
         font=dict(size=13),
         height=330,
         margin=dict(l=50, r=10, t=40, b=40),
@@ -371,36 +345,10 @@ def _chart_layout(title: str, **extra) -> dict:
     )
 
 
-def _figure_widget(data: list, layout: dict) -> go.FigureWidget:
-    """A plotly ``FigureWidget`` with ``CHART_CONFIG``'s toolbar; its plotly.js fetched once.
-
-    A ``FigureWidget`` is an anywidget that sends its 5 MB JavaScript bundle with every
-    figure, and the browser evaluates it once per figure: seconds on a school laptop.
-    Under ``serve`` the bundle is a file Voila serves, and each figure's module is a
-    two-line shim importing it by URL, which the browser loads and evaluates only once.
-    """
-    import plotly.graph_objects as go
-
-    bundle = os.environ.get(ENV_PLOTLY_BUNDLE)
-    if not bundle:
-        figure = go.FigureWidget(data=data, layout=layout)
-    else:
-        shim = (
-            f"const bundle = await import(new URL({json.dumps(bundle)}, location.href).href);\n"
-            "export default bundle.default;\n"
-        )
-        shared = type("SharedBundleFigureWidget", (go.FigureWidget,), {"_esm": shim})
-        figure = shared(data=data, layout=layout)
-    figure._config = CHART_CONFIG
-    return figure
-
-
-def _coverage_figure(
-    categories: list[str], counts: dict[str, list[int]], title: str, horizontal: bool
-) -> go.FigureWidget:
+def _coverage_bars(
+    categories: list[str], counts: dict[str, list[int]], horizontal: bool
+) -> list[dict]:
     """Stacked bars of registered pupils per coverage status, one bar per category."""
-    import plotly.graph_objects as go
-
     bars = []
     for status, values in counts.items():
         axes = (
@@ -409,37 +357,41 @@ def _coverage_figure(
             else dict(x=categories, y=values)
         )
         bars.append(
-            go.Bar(
+            dict(
+                type="bar",
                 **axes,
                 name=COVERAGE_LABELS[status],
-                marker_color=STATUS_COLOURS[status],
+                marker=dict(color=STATUS_COLOURS[status]),
                 hovertemplate=("%{y}: %{x}" if horizontal else "%{x}: %{y}")
                 + " pupils<extra>"
                 + COVERAGE_LABELS[status]
                 + "</extra>",
             )
         )
+    return bars
+
+
+def _coverage_chart(
+    categories: list[str], counts: dict[str, list[int]], title: str, horizontal: bool
+) -> Chart:
+    """The chart of :func:`_coverage_bars`, every category labelled."""
     # Every category labelled: plotly would otherwise skip some of fourteen needs.
     extra = dict(yaxis=dict(autorange="reversed", automargin=True, dtick=1)) if horizontal else {}
-    return _figure_widget(bars, _chart_layout(title, **extra))
+    return chart(_coverage_bars(categories, counts, horizontal), _chart_layout(title, **extra))
 
 
-def _annual_review_figure(months: list[dt.date], counts: dict[str, list[int]]) -> go.FigureWidget:
+def _annual_review_bars(months: list[dt.date], counts: dict[str, list[int]]) -> list[dict]:
     """Stacked bars of annual reviews per status, one bar per month of deadline."""
-    import plotly.graph_objects as go
-
-    bars = [
-        go.Bar(
+    return [
+        dict(
+            type="bar",
             x=[f"{m:%b %Y}" for m in months],
             y=values,
             name=ANNUAL_REVIEW_LABELS[status],
-            marker_color=STATUS_COLOURS[status],
+            marker=dict(color=STATUS_COLOURS[status]),
             hovertemplate="%{x}: %{y} annual reviews<extra>"
             + ANNUAL_REVIEW_LABELS[status]
             + "</extra>",
         )
         for status, values in counts.items()
     ]
-    return _figure_widget(
-        bars, _chart_layout("EHC plan annual review deadlines by month (pupils shown)")
-    )

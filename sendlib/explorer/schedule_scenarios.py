@@ -15,11 +15,11 @@ import datetime as dt
 import plotly.graph_objects as go
 import polars as pl
 
+from sendlib.explorer.chart import chart_of
 from sendlib.planning.scheduling.command import plan_term
 from sendlib.planning.scheduling.demand import observed_led_share
 from sendlib.planning.scheduling.levers import SchedulingLevers, sendco_working_days
 from sendlib.planning.scheduling.result import REASONS, Schedule
-from sendlib.present.figures import CHART_CONFIG
 from sendlib.school.calendar import SCHOOL_WEEK
 from sendlib.school.load import School
 
@@ -234,7 +234,7 @@ class ScenarioExplorer:
         self.blocked_dates = base.blocked_dates
         self.status = widgets.HTML()
         self.schedule = self.solve_schedule()
-        self.figures = [chart_widget(build(self.schedule)) for build in FIGURES]
+        self.figures = [chart_of(build(self.schedule)) for build in FIGURES]
         self._show_status()
         for control in self.controls.values():
             control.observe(self.update, names="value")
@@ -279,8 +279,8 @@ class ScenarioExplorer:
         """Re-plan and redraw the charts in place (the controls' observer)."""
         self.status.value = "<i>Re-planning...</i>"
         self.schedule = self.solve_schedule()
-        for widget, build in zip(self.figures, FIGURES, strict=True):
-            refresh(widget, build(self.schedule))
+        for chart, build in zip(self.figures, FIGURES, strict=True):
+            chart.show(build(self.schedule))
         self._show_status()
         return self.schedule
 
@@ -291,17 +291,3 @@ class ScenarioExplorer:
             f"(weighted {s['weighted_placed']} of {s['weighted_owed']}); "
             f"solver {s['status']}, gap {s['gap']:.1%}, {s['solve_seconds']:.1f} s"
         )
-
-
-def chart_widget(figure: go.Figure) -> go.FigureWidget:
-    """A live chart with the same modebar as every report chart (no upload, PNG only)."""
-    widget = go.FigureWidget(figure)
-    widget._config = dict(CHART_CONFIG)
-    return widget
-
-
-def refresh(widget: go.FigureWidget, figure: go.Figure) -> None:
-    """Copy a freshly built figure's data into a displayed one, trace by trace."""
-    with widget.batch_update():
-        for shown, new in zip(widget.data, figure.data, strict=True):
-            shown.x, shown.y = new.x, new.y

@@ -1,24 +1,23 @@
 """``sendlib explore``: the explorer notebook as a Voila app on 127.0.0.1, until Ctrl-C.
 
-:func:`serve` validates the school folder, starts Voila on
-``notebooks/caseload_explorer.ipynb`` (no code shown) with the school folder and as-of
-date in environment variables for the notebook's kernel and a new token that only the
+:func:`serve` starts Voila on ``notebooks/caseload_explorer.ipynb`` (no code shown) with
+the school folder and as-of date in environment variables for the notebook's kernel,
+validates the folder while Voila starts, and with a new token that only the
 person who started it gets (:mod:`sendlib.explorer.access`), prints the address and
 opens the page as soon as a kernel runs the notebook, and stops Voila and its kernels on
 Ctrl-C, SIGTERM or SIGHUP. Kernels of closed pages are shut down by Voila's page; any
 left without a page (a crashed browser) are culled after ``CULL_IDLE_SECONDS``.
 
-Start-up time: the command imports only what it uses (no plotly, widgets or the rules
-before Voila is started); Voila runs the notebook in a preheated kernel as it starts; the
-address is printed as soon as that kernel runs the notebook's first cell, so the browser
-loads the page (which says what is starting, :func:`write_page_template`) and plotly's
-bundle while the kernel builds the explorer.
+Start-up time: Voila is started before anything else (no plotly, widgets or the rules
+imported first), and the command validates the folder beside it; Voila runs the notebook
+in a preheated kernel as it starts; the address is printed as soon as that kernel runs
+the notebook's first cell, so the browser loads the page (which says what is starting,
+:func:`write_page_template`) and runs plotly.js while the kernel builds the explorer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import os
 import shutil
@@ -46,9 +45,9 @@ from sendlib.explorer.startup import (
     ENV_PLOTLY_BUNDLE,
     ENV_SCHOOL_DIR,
     ENV_STARTED_FILE,
+    PLOTLY_SCRIPT_ID,
+    plotly_js,
 )
-from sendlib.school.asof import resolve_as_of
-from sendlib.school.load import School, load_school
 
 #: The notebook that ``sendlib explore`` serves (``sendlib`` is at the repository's top).
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "caseload_explorer.ipynb"
@@ -69,14 +68,14 @@ _KERNEL_MAIN = (
     + "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
 )
 _BUNDLE_EXTENSION = "sendlib-explorer"
-_BUNDLE_FILE = "plotly-widgetbundle.js"
+_BUNDLE_FILE = "plotly-basic.min.js"
 _BUNDLE_URL = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
 #: The explorer's Voila page template: Voila's own ``lab`` page with two additions.
 TEMPLATE = "sendlib-explorer"
 #: Voila's spinner says "Running caseload_explorer.ipynb..." then "Executing 2 of 3": the
 #: SENDCo reads what is happening instead. The page's head arrives at once, before the
-#: notebook has run, so the browser fetches and compiles plotly's 5 MB bundle while the
-#: kernel builds the explorer, not after, when the first chart asks for it.
+#: notebook has run, so the browser fetches and runs plotly.js (4.8 MB) while the kernel
+#: builds the explorer, not after, when the first chart asks for it.
 _TEMPLATE_PAGE = """{%- extends 'lab/index.html.j2' -%}
 {%- block notebook_css -%}
 {{ super() }}
@@ -98,9 +97,9 @@ def voila_command(
 
     The token itself is not on it (``ps`` shows command lines to every user): with
     ``auto_token`` jupyter_server reads it from ``JUPYTER_TOKEN``. ``labextensions`` is
-    an extra folder Voila serves under ``/voila/labextensions/`` (the shared plotly
-    bundle). The plotly mime renderer extension is left out: ``FigureWidget`` brings its
-    own plotly.js, and loading a second 4.8 MB copy only slows the page. ``template`` is
+    an extra folder Voila serves under ``/voila/labextensions/`` (plotly.js, for every
+    chart). The plotly mime renderer extension is left out: the explorer's charts use
+    that one plotly.js, and loading a second 4.8 MB copy only slows the page. ``template`` is
     the page template (:func:`write_page_template`), Voila's ``lab`` if ``None``.
     """
     command = [
@@ -118,6 +117,11 @@ def voila_command(
         "--VoilaConfiguration.extension_denylist=['jupyterlab-plotly']",
         "--Voila.log_level=WARN",
         "--Voila.auto_token=True",
+        # Kernels talk to Voila over Unix sockets in Voila's private (0700) connection
+        # folder, not over TCP ports: any account on the computer can subscribe to a
+        # kernel's TCP output port and read what it sends the page (messages are signed,
+        # not encrypted). Voila makes that folder with mkdtemp and removes it as it stops.
+        "--KernelManager.transport=ipc",
         f"--IdentityProvider.cookie_options={COOKIE_OPTIONS!r}",
         # Run the notebook as soon as Voila starts, and again for the next visit only once
         # this one has drawn: on two cores, a second kernel starting at once halves the speed.
@@ -158,24 +162,20 @@ def write_kernel_spec(jupyter_path: Path) -> Path:
 def write_page_template(jupyter_path: Path, bundle_url: str | None) -> str:
     """Write the explorer's page template (:data:`TEMPLATE`) for ``JUPYTER_PATH``; its name.
 
-    With ``bundle_url`` (where Voila serves plotly's widget bundle) the page preloads it.
+    With ``bundle_url`` (where Voila serves plotly.js) the page's head loads and runs it
+    as soon as it arrives (``async``), for the charts to find (:mod:`sendlib.explorer.chart`).
     """
     folder = jupyter_path / "voila" / "templates" / TEMPLATE
     folder.mkdir(parents=True)
     (folder / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
-    preload = f'<link rel="modulepreload" href="{bundle_url}">\n' if bundle_url else ""
+    preload = (
+        f'<script async id="{PLOTLY_SCRIPT_ID}" src="{bundle_url}"></script>\n'
+        if bundle_url
+        else ""
+    )
     page = _TEMPLATE_PAGE.replace("PRELOAD", preload)
     (folder / "index.html.j2").write_text(page, encoding="utf-8")
     return TEMPLATE
-
-
-def plotly_widget_bundle() -> Path | None:
-    """Plotly's ``FigureWidget`` JavaScript bundle (the file its ``_esm`` names), if found."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or spec.origin is None:
-        return None
-    bundle = Path(spec.origin).parent / "package_data" / "widgetbundle.js"
-    return bundle if bundle.is_file() else None
 
 
 def serve(
@@ -186,26 +186,29 @@ def serve(
 ) -> int:
     """Serve the caseload explorer for a school with Voila on 127.0.0.1 until Ctrl-C.
 
-    The folder is validated first (so problems show as the usual list, not in the page),
-    then passed to the notebook's kernel in ``SENDLIB_SCHOOL_DIR`` with the as-of date in
-    ``SENDLIB_AS_OF`` (``as_of``, else ``SENDLIB_AS_OF`` from the environment, else
-    ``resolve_as_of``). Voila runs the notebook in a kernel as it starts; as soon as
-    that kernel runs, the address with this start's token is printed and the browser
-    opened, so the page loads while the explorer is built. Returns the exit code: 0
-    after a clean stop.
+    Voila starts first, and the folder is validated while it starts (so problems show as
+    the usual list, not in the page, and Voila is stopped). Its kernel gets the folder in
+    ``SENDLIB_SCHOOL_DIR`` and the as-of date as given in ``SENDLIB_AS_OF`` (``as_of``,
+    else ``SENDLIB_AS_OF`` from the environment, else empty: the kernel settles it by
+    the same rule, :func:`~sendlib.school.asof.resolve_as_of`, as this command does).
+    Voila runs the notebook in a kernel as it starts; as soon as that kernel runs, the
+    address with this start's token is printed and the browser opened, so the page
+    loads while the explorer is built. Returns the exit code: 0 after a clean stop.
 
     Raises:
         DataValidationError: the school folder has problems.
         CalendarRangeError: the as-of date is outside the school's calendar.
     """
-    # Here, not at the top: it brings plotly and IPython, which only the kernel needs.
-    from sendlib.present.notebook import resolve_school_dir
+    from sendlib.school.paths import resolve_school_dir
 
     folder = resolve_school_dir(school_dir).resolve()
-    school = load_school(folder)
-    day, note = resolve_as_of(school, as_of or os.environ.get(ENV_AS_OF))
-    if note:
-        print(f"sendlib explore: {note}", file=sys.stderr)
+    if not folder.is_dir():
+        # Says what is wrong with the path, before anything starts. The rules (polars) are
+        # imported here only then; otherwise while Voila starts.
+        from sendlib.school.load import load_school
+
+        load_school(folder)
+    given = as_of or os.environ.get(ENV_AS_OF) or ""
     if not _port_free(port):
         print(
             f"sendlib explore: port {port} on 127.0.0.1 is in use (is the explorer already "
@@ -215,26 +218,38 @@ def serve(
         return 1
     # A private (0700) folder: it holds the page that opens the browser with the token.
     with tempfile.TemporaryDirectory(prefix="sendlib-explore-") as work:
-        return _run_voila(Path(work), school, folder, day, port, open_browser)
+        return _run_voila(Path(work), folder, given, port, open_browser)
 
 
 def _run_voila(
-    work: Path, school: School, folder: Path, day: dt.date, port: int, open_browser: bool
+    work: Path, folder: Path, given: dt.date | str, port: int, open_browser: bool
 ) -> int:
-    """Start Voila with its log, kernel spec and plotly bundle in ``work``; wait for the end."""
+    """Start Voila with its log, kernel spec and plotly.js in ``work``; wait for the end.
+
+    The school is validated while Voila starts: on two cores the command's own imports
+    and reading of the folder (about a second) run beside Voila's start, not before it.
+    """
     token = new_token()
-    env = _voila_environment(work, folder, day, token)
+    as_of = given.isoformat() if isinstance(given, dt.date) else str(given)
+    env = _voila_environment(work, folder, as_of, token)
     started = Path(env[ENV_STARTED_FILE])
     log_path = work / "voila.log"
     url = page_url(port, token)
     with log_path.open("wb") as log:
-        print(f"Starting the caseload explorer for {school.name}...", flush=True)
-        command = voila_command(port, _share_plotly_bundle(work), TEMPLATE)
+        print("Starting the caseload explorer...", flush=True)
+        command = voila_command(port, _share_plotly_js(work), TEMPLATE)
         voila = _start_voila(command, env, log)
         previous = _on_stop_signals(_raise_stop)
         try:
-            # Imported while Voila starts, not before: the page's words, with the rules.
+            # Imported while Voila starts, not before: the rules, and the page's words.
             from sendlib.explorer.labels import format_day
+            from sendlib.school.asof import resolve_as_of
+            from sendlib.school.load import load_school
+
+            school = load_school(folder)
+            day, note = resolve_as_of(school, given or None)
+            if note:
+                print(f"sendlib explore: {note}", file=sys.stderr)
 
             failed = _wait_until_started(voila, port, started, log_path)
             if failed is not None:
@@ -259,41 +274,33 @@ def _run_voila(
             _on_stop_signals(previous)
 
 
-def _voila_environment(work: Path, folder: Path, day: dt.date, token: str) -> dict[str, str]:
+def _voila_environment(work: Path, folder: Path, as_of: str, token: str) -> dict[str, str]:
     """Voila's environment (its kernels inherit it): school, date, token, files in ``work``.
 
+    ``as_of`` is the date as the user gave it, or empty: the kernel settles it.
     ``work/jupyter`` (first on ``JUPYTER_PATH``) holds the kernel spec and page template.
     """
     jupyter_path = write_kernel_spec(work / "jupyter")
-    bundle_url = _BUNDLE_URL if plotly_widget_bundle() is not None else None
-    write_page_template(jupyter_path, bundle_url)
+    write_page_template(jupyter_path, _BUNDLE_URL)
     env = {
         **os.environ,
         ENV_SCHOOL_DIR: str(folder),
-        ENV_AS_OF: day.isoformat(),
+        ENV_AS_OF: as_of,
         ENV_TOKEN: token,
         ENV_STARTED_FILE: str(work / "kernel-started"),
+        ENV_PLOTLY_BUNDLE: _BUNDLE_URL,
         "JUPYTER_PATH": os.pathsep.join(
             filter(None, [str(jupyter_path), os.environ.get("JUPYTER_PATH")])
         ),
     }
-    if bundle_url is not None:
-        env[ENV_PLOTLY_BUNDLE] = bundle_url
     return env
 
 
-def _share_plotly_bundle(work: Path) -> Path | None:
-    """Copy plotly's widget bundle into a labextensions folder in ``work`` for Voila to serve.
-
-    Returns that folder, or ``None`` when plotly's bundle is not found (each figure then
-    carries its own copy).
-    """
-    bundle = plotly_widget_bundle()
-    if bundle is None:
-        return None
+def _share_plotly_js(work: Path) -> Path:
+    """Copy plotly.js into a labextensions folder in ``work`` for Voila to serve; that folder."""
     labextensions = work / "labextensions"
     (labextensions / _BUNDLE_EXTENSION).mkdir(parents=True)
-    shutil.copyfile(bundle, labextensions / _BUNDLE_EXTENSION / _BUNDLE_FILE)
+    shutil.copyfile(plotly_js(), labextensions / _BUNDLE_EXTENSION / _BUNDLE_FILE)
     return labextensions
 
 

@@ -4,6 +4,8 @@ Each workbook is built by :mod:`sendlib.school.workbook` (formatted header, froz
 row, widths, dates as dates, text never a formula, the confidential mark) and offered as
 a ``data:`` link built in the page, so nothing is sent anywhere: the explorer's
 Content-Security-Policy governs what the page loads, and a download link is a navigation.
+The workbook writer (openpyxl) is imported when a workbook is first built, not as the
+explorer starts.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from sendlib.explorer.todo import (
     pupils_without_meeting_this_term,
     requests_to_acknowledge,
 )
-from sendlib.school.workbook import frames_workbook, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -53,6 +54,8 @@ def todo_xlsx(cases: Caseload, shown: pl.DataFrame) -> bytes:
         f"{cases.school.name}: the SENDCo's to-do lists as of {cases.as_of:%d %B %Y}.",
         "One sheet a list, for the pupils the explorer's filters showed.",
     ]
+    from sendlib.school.workbook import frames_workbook, workbook_bytes
+
     return workbook_bytes(frames_workbook(todo_sheets(cases, shown), notes))
 
 
@@ -60,6 +63,8 @@ def provision_xlsx(table: pl.DataFrame, with_names: bool, school_name: str) -> b
     """The provision map shown as an .xlsx workbook (bytes); names only where the page shows them."""
     shown = table if with_names else table.drop("display_name", strict=False)
     notes = [f"{school_name}: the provision map as the explorer showed it."]
+    from sendlib.school.workbook import frames_workbook, workbook_bytes
+
     return workbook_bytes(frames_workbook({"Provision map": shown}, notes))
 
 

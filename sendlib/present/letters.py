@@ -26,7 +26,6 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from sendlib.planning.scheduling import SchedulingError, plan_term
 from sendlib.rules.annual_reviews import NOTICE_DAYS, school_day_before
 from sendlib.school.asof import resolve_as_of
 from sendlib.school.contacts import CONTACTS_FILE, load_contacts
@@ -327,6 +326,10 @@ def term_invitations(
     Raises:
         KeyError: no term of that name. SchedulingError: the term is over.
     """
+    # Here, not at the top: the solver (OR-Tools, pandas) is a second of every explorer
+    # start, and only letters from the schedule need it.
+    from sendlib.planning.scheduling import plan_term
+
     found = school.calendar.term_named(term)
     invitations: list[Invitation] = []
     if source in ("booked", "both"):
@@ -362,6 +365,8 @@ def letters_command(
         OutputPlaceError: ``out_dir`` inside the school folder, or letters already there.
         KeyError: no term of that name. LetterError: a template that cannot be used.
     """
+    from sendlib.planning.scheduling import SchedulingError
+
     refuse_inside(out_dir, [school_dir], "letters folder")
     school = load_school(school_dir)
     day, note = resolve_as_of(school, as_of)

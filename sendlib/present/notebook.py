@@ -17,24 +17,11 @@ from IPython.display import HTML, display
 from sendlib.present.escape import html_text, markdown_text, prose_html
 from sendlib.school.asof import calendar_note, resolve_as_of
 from sendlib.school.load import School, load_school
+from sendlib.school.paths import resolve_school_dir
 
-#: The repository root (notebooks name sample schools relative to it).
-REPOSITORY = Path(__file__).resolve().parents[2]
 _plotly_js_sent = False
 #: Charts shown so far in this kernel: each chart's element id is its number, not a uuid.
 _charts_shown = 0
-
-
-def resolve_school_dir(school_dir: str | Path) -> Path:
-    """A school folder as given, or relative to the repository when that is where it is.
-
-    papermill runs in the caller's working directory and nbval in the notebook's folder,
-    so a sample path such as ``data_samples/harbourside-primary`` is tried from both.
-    """
-    path = Path(school_dir).expanduser()
-    if path.is_absolute() or path.exists():
-        return path
-    return REPOSITORY / path
 
 
 def parse_as_of(as_of: str | dt.date | None) -> dt.date:

@@ -23,11 +23,11 @@ import nbformat
 import papermill as pm
 from nbconvert import HTMLExporter
 
-from sendlib.present.notebook import REPOSITORY, resolve_school_dir
 from sendlib.school.asof import resolve_as_of
 from sendlib.school.errors import ReportError
 from sendlib.school.load import load_school
 from sendlib.school.outputs import publish, refuse_inside, temporary_beside, write_file
+from sendlib.school.paths import REPOSITORY, resolve_school_dir
 
 NOTEBOOKS = REPOSITORY / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -21,10 +21,10 @@ from plotly.subplots import make_subplots
 from sendlib.present.escape import plotly_text
 from sendlib.present.figures import OKABE_ITO
 from sendlib.present.graduated import graduated_columns
-from sendlib.present.notebook import resolve_school_dir
 from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
 from sendlib.rules.overview import GroupFigures, group_figures
+from sendlib.school.paths import resolve_school_dir
 
 TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
-from openpyxl.utils import get_column_letter
 
 from sendlib.school.errors import Problem
 from sendlib.school.schema import Table
@@ -97,7 +96,10 @@ def read_sheet(
     Returns the frame (one row per sheet row after the header, empty rows kept), the
     header as written, and each header's label as Excel shows it ("D (received_on)").
     """
+    # Here, not at the top: importing openpyxl would cost every load of a folder of CSVs
+    # (and each start of the explorer) a fifth of a second.
     import fastexcel
+    from openpyxl.utils import get_column_letter
 
     try:
         grid = pl.read_excel(

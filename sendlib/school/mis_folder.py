@@ -32,7 +32,6 @@ from sendlib.school.outputs import (
     write_file,
 )
 
-TEMPLATES = ("arbor", "sims", "bromcom")
 #: Said whenever a starter ``school.toml`` is written (and at its top).
 STARTER_NOTE = (
     "school.toml is a starter: its term dates are typical English ones, not your school's. "
@@ -187,7 +186,7 @@ def _write_folder(folder: Path, school_toml: str, files: dict[str, pl.DataFrame]
 
 
 def copy_template(name: str, target: str | Path, force: bool = False) -> Path:
-    """Write the mapping template ``name`` (one of :data:`TEMPLATES`) to ``target``."""
+    """Write the mapping template ``name`` (one of :data:`~sendlib.school.mis_templates.TEMPLATES`) to ``target``."""
     target = Path(target)
     if target.exists() and not force:
         raise OutputPlaceError(f"{target} already exists; choose a new name, or add --force")

@@ -16,8 +16,10 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -102,6 +104,10 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     (OWASP's CSV-injection rule) gets a leading ``'``; a cell that is a plain number
     ("-3") is left alone, and number and date columns are never touched.
     """
+    # Here, not at the top: every command line imports this module, and most never
+    # write a CSV; polars costs each a third of a second to start.
+    import polars as pl
+
     text = [
         name
         for name, dtype in frame.schema.items()
@@ -113,6 +119,8 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _neutralised(cell: pl.Expr) -> pl.Expr:
+    import polars as pl
+
     risky = cell.str.contains(r"^[=+\-@\t\r]") & ~cell.str.contains(rf"^{_NUMBER.pattern}$")
     return pl.when(risky).then(pl.lit("'") + cell).otherwise(cell)
 

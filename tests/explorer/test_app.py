@@ -4,16 +4,18 @@ The tiny school's caseload as of Fri 6 Mar 2026 is worked by hand in test_querie
 """
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 import sendlib
-from sendlib.explorer import app, startup
+from sendlib.explorer import chart, startup
 from sendlib.explorer.app import CaseloadExplorer
 from sendlib.explorer.queries import ALL, CaseloadFilter, caseload
-from sendlib.explorer.serve import plotly_widget_bundle
 from sendlib.explorer.startup import parameters_from_environment
+from sendlib.present.figures import CHART_CONFIG
 
 D = dt.date
 TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
@@ -34,8 +36,8 @@ def test_explorer_widgets_follow_a_filter_in_place():
     assert '>5</div><div class="title">Pupils shown' in headlines
     explorer.choose(year_group="4")
     assert explorer.by_year is by_year  # the same figure, updated in place
-    behind = next(t for t in by_year.data if t.name == "Meeting still owed this term")
-    assert list(behind.y) == [0, 0, 1, 0]
+    behind = next(t for t in by_year.traces if t["name"] == "Meeting still owed this term")
+    assert behind["y"] == [0, 0, 1, 0]
     assert '>1</div><div class="title">Pupils shown' in explorer.headlines.value
     assert "<th scope='row'>P2</th>" in explorer.table.value
     assert "<th scope='row'>P1</th>" not in explorer.table.value
@@ -45,7 +47,8 @@ def test_explorer_widgets_follow_a_filter_in_place():
     explorer.clear.click()
     assert explorer.chosen == CaseloadFilter(*[ALL] * 5)
     assert explorer.headlines.value == headlines
-    assert list(behind.y) == [1, 0, 1, 0]
+    behind = next(t for t in by_year.traces if t["name"] == "Meeting still owed this term")
+    assert behind["y"] == [1, 0, 1, 0]
 
 
 def test_explorer_keeps_the_chosen_pupil_while_they_are_shown():
@@ -77,15 +80,38 @@ def test_display_names_appear_only_when_the_school_has_them_and_are_escaped(scho
     assert "<b>Ann</b>" not in explorer.table.value
 
 
-def test_figures_under_serve_share_one_plotly_bundle(monkeypatch):
+def test_charts_draw_plotly_js_from_the_page_under_serve_and_carry_it_otherwise(monkeypatch):
+    bars = [{"type": "bar", "x": ["a"], "y": [1]}]
     monkeypatch.delenv(startup.ENV_PLOTLY_BUNDLE, raising=False)
-    plain = app._figure_widget([], {})
-    assert len(plain._esm) > 1_000_000  # plotly.js sent with every figure
-    monkeypatch.setenv(startup.ENV_PLOTLY_BUNDLE, "/voila/labextensions/sendlib-explorer/b.js")
-    shared = app._figure_widget([], {})
-    assert len(shared._esm) < 300
-    assert 'import(new URL("/voila/labextensions/sendlib-explorer/b.js"' in shared._esm
-    assert plotly_widget_bundle() is not None
+    plain = chart.chart(bars, {"title": {"text": "t"}})
+    # In JupyterLab each chart carries plotly.js, run once however many charts there are.
+    assert len(plain._esm) > 1_000_000 and "if (!globalThis.Plotly)" in plain._esm
+    monkeypatch.setenv(startup.ENV_PLOTLY_BUNDLE, "/voila/labextensions/sendlib-explorer/p.js")
+    shared = chart.chart(bars, {"title": {"text": "t"}})
+    assert len(shared._esm) < 3_000
+    assert 'import(new URL("/voila/labextensions/sendlib-explorer/p.js"' in shared._esm
+    assert f'getElementById("{startup.PLOTLY_SCRIPT_ID}")' in shared._esm
+    assert startup.plotly_js() is not None
+    # plotly.js takes the template itself, not its name; the toolbar is every report's.
+    figure = shared.figure
+    assert figure["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
+    assert figure["config"] == CHART_CONFIG and figure["config"]["displaylogo"] is False
+    assert figure["data"] == bars and figure["layout"]["title"] == {"text": "t"}
+    shared.redraw([{"type": "bar", "x": ["a"], "y": [2]}])
+    assert shared.traces[0]["y"] == [2] and shared.figure["layout"]["title"] == {"text": "t"}
+
+
+def test_the_kept_plotly_js_is_plotlys_basic_bundle_and_charts_stay_within_it():
+    """The basic bundle matches the plotly.js major version plotly.py writes figures for."""
+    from plotly.offline import get_plotlyjs_version
+
+    header = startup.plotly_js().read_text(encoding="utf-8")[:200]
+    kept = re.search(r"plotly\.js \(basic - minified\) v(\d+)\.", header)
+    assert kept and kept.group(1) == get_plotlyjs_version().split(".")[0]
+    assert (startup.plotly_js().parent / "plotly-basic.LICENSE").read_text().startswith("MIT")
+    # A trace the bundle lacks would leave a blank chart on the SENDCo's page: refused here.
+    with pytest.raises(ValueError, match="cannot draw 'heatmap' traces"):
+        chart.chart([{"type": "heatmap", "z": [[1]]}], {})
 
 
 def test_parameters_from_environment_override_the_notebook_defaults(monkeypatch):

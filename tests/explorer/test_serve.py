@@ -1,5 +1,6 @@
 """``sendlib explore``'s Voila process: the command line, the checks before starting, the notebook."""
 
+import os
 import socket
 import stat
 from pathlib import Path
@@ -32,12 +33,37 @@ def test_serve_refuses_a_port_in_use(capsys):
     assert f"port {port} on 127.0.0.1 is in use" in capsys.readouterr().err
 
 
-def test_serve_checks_the_school_folder_before_starting(tmp_path):
+def children() -> list[int]:
+    """The processes this one started that are still alive (Voila, its kernels)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name.isdigit() and int(fields[1]) == os.getpid() and fields[0] != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_stops_voila_when_the_school_folder_has_problems(tmp_path):
+    """Voila starts first (the folder is read beside it); problems stop it, none left running."""
     (tmp_path / "school.toml").write_text("[school]\nname = 'Broken'\n", encoding="utf-8")
+    before = set(children())
     with pytest.raises(DataValidationError):
-        serve(tmp_path, port=1, open_browser=False)
+        serve(tmp_path, port=free_port(), open_browser=False)
     with pytest.raises(sendlib.CalendarRangeError):
-        serve(TINY, port=1, open_browser=False, as_of="2030-01-01")
+        serve(TINY, port=free_port(), open_browser=False, as_of="2030-01-01")
+    assert set(children()) <= before
+    # A path that is not a folder is said before anything starts.
+    with pytest.raises(DataValidationError, match="does not exist"):
+        serve(tmp_path / "nowhere", port=1, open_browser=False)
 
 
 def test_notebook_is_stored_clean_with_one_parameters_cell():

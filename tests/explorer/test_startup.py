@@ -11,7 +11,7 @@ import pytest
 import sendlib
 from sendlib.explorer import startup
 from sendlib.explorer.serve import NOTEBOOK, TEMPLATE, voila_command, write_page_template
-from sendlib.present.notebook import REPOSITORY
+from sendlib.school.paths import REPOSITORY
 
 CAPACITY = REPOSITORY / "notebooks" / "capacity.ipynb"
 
@@ -28,22 +28,29 @@ def test_the_kernel_tells_serve_it_runs_the_notebook(tmp_path, monkeypatch):
     monkeypatch.setenv(startup.ENV_STARTED_FILE, str(started))
     monkeypatch.setenv(startup.ENV_SCHOOL_DIR, "/schools/mine")
     monkeypatch.delenv(startup.ENV_AS_OF, raising=False)
-    assert startup.parameters_from_environment("a", "2026-03-06") == ("/schools/mine", "2026-03-06")
+    # No date given to serve: "", which open_school settles by the rule every command
+    # uses (DOMAIN "Statuses"), never the notebook's own default date.
+    assert startup.parameters_from_environment("a", "2026-03-06") == ("/schools/mine", "")
     assert started.exists()
+    monkeypatch.setenv(startup.ENV_AS_OF, "06/03/2026")
+    assert startup.parameters_from_environment("a", "2026-03-06") == ("/schools/mine", "06/03/2026")
 
 
-def test_the_page_template_extends_voilas_and_preloads_the_plotly_bundle(tmp_path):
-    assert write_page_template(tmp_path, "/voila/labextensions/x/bundle.js") == TEMPLATE
+def test_the_page_template_extends_voilas_and_runs_plotly_js_as_it_arrives(tmp_path):
+    assert write_page_template(tmp_path, "/voila/labextensions/x/plotly.min.js") == TEMPLATE
     folder = tmp_path / "voila" / "templates" / TEMPLATE
     assert json.loads((folder / "conf.json").read_text()) == {"base_template": "lab"}
     page = (folder / "index.html.j2").read_text()
     assert page.startswith("{%- extends 'lab/index.html.j2' -%}")
-    assert '<link rel="modulepreload" href="/voila/labextensions/x/bundle.js">' in page
+    assert (
+        f'<script async id="{startup.PLOTLY_SCRIPT_ID}" '
+        'src="/voila/labextensions/x/plotly.min.js"></script>'
+    ) in page
     assert "Starting the caseload explorer" in page and "{{ super() }}" in page
-    # Without plotly's bundle there is nothing to preload.
+    # Without plotly.js found there is nothing to load (each chart then carries it).
     write_page_template(tmp_path / "bare", None)
     bare = (tmp_path / "bare" / "voila" / "templates" / TEMPLATE / "index.html.j2").read_text()
-    assert "modulepreload" not in bare
+    assert "<script" not in bare
     assert f"--template={TEMPLATE}" in voila_command(8899, template=TEMPLATE)
     assert not any(part.startswith("--template") for part in voila_command(8899))
 

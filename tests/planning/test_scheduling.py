@@ -542,16 +542,18 @@ def test_scenario_explorer_re_solves_when_a_control_moves():
     explorer = ScenarioExplorer(PRIMARY_SCHOOL, SPRING, AS_OF, time_limit=2)
     # Issue 12 point 12: live charts offer no upload either, only PNG, zoom, pan, reset.
     for chart in explorer.figures:
-        assert chart._config["showSendToCloud"] is False
-        assert chart._config["modeBarButtons"] == [["toImage", "zoom2d", "pan2d", "resetScale2d"]]
+        assert chart.figure["config"]["showSendToCloud"] is False
+        assert chart.figure["config"]["modeBarButtons"] == [
+            ["toImage", "zoom2d", "pan2d", "resetScale2d"]
+        ]
     before = explorer.schedule
     explorer.controls["review_minutes"].value = 20
     after = explorer.schedule
     assert after is not before and schedule_problems(after) == []
     assert set(after.schedule.filter(pl.col("kind") == "review")["minutes"]) == {20}
-    bars = explorer.figures[1].data[1].y  # placed, by kind
+    bars = explorer.figures[1].traces[1]["y"]  # placed, by kind
     assert sum(bars) == after.summary["placed"]
-    coverage = explorer.figures[3].data[0].y
+    coverage = explorer.figures[3].traces[0]["y"]
     assert (
         sum(coverage)
         == PRIMARY_SCHOOL.pupils.filter(

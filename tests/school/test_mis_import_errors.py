@@ -10,9 +10,10 @@ from conftest import TINY
 
 from sendlib.cli import main
 from sendlib.school.errors import DataValidationError
-from sendlib.school.mis_folder import STARTER_NOTE, TEMPLATES
+from sendlib.school.mis_folder import STARTER_NOTE
 from sendlib.school.mis_import import _code, _converter
 from sendlib.school.mis_mapping import TableMapping, read_mapping
+from sendlib.school.mis_templates import TEMPLATES
 from sendlib.school.schema import TABLES
 
 #: The tiny school's own files need no columns mapped: same names, ISO dates.

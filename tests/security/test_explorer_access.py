@@ -286,3 +286,73 @@ def test_voila_runs_with_remote_access_off_and_the_origin_named(explorer):
     assert f"'allow_origin': 'http://127.0.0.1:{explorer.port}'" in line
     assert "--Voila.auto_token=True" in line
     assert os.environ.get("JUPYTER_TOKEN") != explorer.token
+
+
+def listening_ports(pid: int) -> set[int]:
+    """The TCP ports process ``pid`` listens on (its socket inodes matched in /proc/net)."""
+    inodes = set()
+    for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+@pytest.mark.browser
+def test_another_account_cannot_read_the_kernels_messages(explorer, browser):
+    """What the kernel sends the page (pupil names in widgets) reaches no port but Voila's.
+
+    Another account on the computer connects to every TCP port the explorer's processes
+    listen on, as a subscriber to all messages (a Jupyter kernel's output port over TCP
+    would take it: messages are signed, not encrypted), while the SENDCo's page loads
+    the caseload. Nothing reaches it: the kernels talk to Voila over Unix sockets in a
+    folder only the owner can enter.
+    """
+    zmq = pytest.importorskip("zmq")
+    kernels = explorer.kernel_pids()
+    assert kernels
+    for kernel in kernels:
+        line = cmdline(kernel)
+        connection = Path(line.split(" -f ", 1)[1].split()[0])
+        assert '"transport": "ipc"' in connection.read_text()
+        folder = connection.parent.stat()
+        assert stat.S_IMODE(folder.st_mode) & 0o077 == 0 and folder.st_uid == os.getuid()
+    ports = set().union(*(listening_ports(pid) for pid in [explorer.voila_pid(), *kernels]))
+    others = sorted(ports - {explorer.port})
+    context = zmq.Context()
+    listeners = []
+    for port in others:
+        sub = context.socket(zmq.SUB)
+        sub.setsockopt(zmq.SUBSCRIBE, b"")
+        sub.setsockopt(zmq.LINGER, 0)
+        sub.connect(f"tcp://127.0.0.1:{port}")
+        listeners.append(sub)
+    time.sleep(0.5)  # subscriptions reach a publisher before it sends
+    page = browser.new_page()
+    page.goto(explorer.url, wait_until="commit")
+    page.wait_for_function(READY, timeout=90_000)
+    page.locator(".sendlib-filter-year-group select").select_option(index=1)
+    time.sleep(2)
+    heard = []
+    for sub in listeners:
+        while sub.poll(timeout=200):
+            heard.append(b"".join(sub.recv_multipart()))
+    page.close(run_before_unload=True)
+    for sub in listeners:
+        sub.close()
+    context.term()
+    named = [m for m in heard if any(name.encode() in m for name in NAMES)]
+    print(
+        f"\nexplorer's other TCP ports {others}: {len(heard)} message(s) heard, "
+        f"{len(named)} naming a pupil"
+    )
+    assert heard == []

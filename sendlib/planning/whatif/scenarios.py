@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from sendlib.school.calendar import WEEKDAYS
+from sendlib.school.paths import from_repository
 
 #: The repository root: relative scenario files are looked up there too (like school folders).
-REPOSITORY = Path(__file__).resolve().parents[3]
 
 
 class ScenarioError(ValueError):
@@ -211,10 +211,7 @@ def parse_scenarios(
 
 def resolve_scenarios_file(path: str | Path) -> Path:
     """A scenarios file as given, or relative to the repository when that is where it is."""
-    candidate = Path(path).expanduser()
-    if candidate.is_absolute() or candidate.exists():
-        return candidate
-    return REPOSITORY / candidate
+    return from_repository(path)
 
 
 def load_scenarios(path: str | Path) -> list[Scenario]:
