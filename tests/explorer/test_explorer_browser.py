@@ -39,9 +39,11 @@ SCREENSHOT = REPOSITORY / "outputs" / "caseload_explorer.png"
 #: page (issue 13 point 3, on a machine that has run it once), the page's own first render,
 #: and a filter change.
 TARGET_SECONDS = 5
-#: What this test holds the start to while the 5 s target is not met (issue 13 point 3 stays
-#: open): 12.7-14.1 s measured in November 2026, so a start that gets slower fails.
-INTERIM_USABLE_SECONDS = 20
+#: What this test holds the start to while the 5 s target is not met (below Voila's own
+#: floor here, FLOOR_UNLOADED_SECONDS): 7.0-7.9 s measured on 30 Nov 2026 on the idle
+#: machine (12.7-14.1 s before the explorer's charts and imports were lightened), so a
+#: start that gets slower again fails.
+INTERIM_USABLE_SECONDS = 11
 FIRST_RENDER_SECONDS = 10
 FILTER_UPDATE_SECONDS = 1
 #: Voila's own floor on the 2-core development machine otherwise idle: the same Voila command
