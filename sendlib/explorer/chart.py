@@ -8,7 +8,7 @@ a second in the kernel (importing and validating plotly.py's figure classes) and
 in the browser (its 5 MB bundle evaluated, then layout messages sent back to Python).
 
 plotly.js is the "basic" bundle kept in sendlib (bar, scatter and pie traces, see
-:func:`~sendlib.explorer.startup.plotly_js`), never fetched from the internet. Under
+:data:`~sendlib.explorer.startup.PLOTLY_BASIC`), never fetched from the internet. Under
 ``sendlib explore`` Voila serves that file and the page runs it once as it opens, while
 the kernel is still building the explorer (the address is in the kernel's environment,
 :data:`~sendlib.explorer.startup.ENV_PLOTLY_BUNDLE`); in JupyterLab each chart carries
@@ -28,9 +28,9 @@ import traitlets
 
 from sendlib.explorer.startup import (
     ENV_PLOTLY_BUNDLE,
+    PLOTLY_BASIC,
     PLOTLY_BASIC_TRACES,
     PLOTLY_SCRIPT_ID,
-    plotly_js,
 )
 from sendlib.present.figures import CHART_CONFIG
 
@@ -86,7 +86,7 @@ def _chart_module(url: str | None) -> str:
     if url is not None:
         load = f"const LOAD = () => import(new URL({json.dumps(url)}, location.href).href);\n"
         return load + render
-    source = plotly_js()
+    source = PLOTLY_BASIC
     # plotly.js sets window.Plotly; run it once however many charts the page holds.
     inline = source.read_text(encoding="utf-8")
     return f"const LOAD = async () => {{ if (!globalThis.Plotly) {{ {inline}\n}} }};\n" + render

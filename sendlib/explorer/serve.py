@@ -45,8 +45,8 @@ from sendlib.explorer.startup import (
     ENV_PLOTLY_BUNDLE,
     ENV_SCHOOL_DIR,
     ENV_STARTED_FILE,
+    PLOTLY_BASIC,
     PLOTLY_SCRIPT_ID,
-    plotly_js,
 )
 
 #: The notebook that ``sendlib explore`` serves (``sendlib`` is at the repository's top).
@@ -300,7 +300,7 @@ def _share_plotly_js(work: Path) -> Path:
     """Copy plotly.js into a labextensions folder in ``work`` for Voila to serve; that folder."""
     labextensions = work / "labextensions"
     (labextensions / _BUNDLE_EXTENSION).mkdir(parents=True)
-    shutil.copyfile(plotly_js(), labextensions / _BUNDLE_EXTENSION / _BUNDLE_FILE)
+    shutil.copyfile(PLOTLY_BASIC, labextensions / _BUNDLE_EXTENSION / _BUNDLE_FILE)
     return labextensions
 
 

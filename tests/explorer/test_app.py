@@ -91,7 +91,7 @@ def test_charts_draw_plotly_js_from_the_page_under_serve_and_carry_it_otherwise(
     assert len(shared._esm) < 3_000
     assert 'import(new URL("/voila/labextensions/sendlib-explorer/p.js"' in shared._esm
     assert f'getElementById("{startup.PLOTLY_SCRIPT_ID}")' in shared._esm
-    assert startup.plotly_js() is not None
+    assert startup.PLOTLY_BASIC.is_file()
     # plotly.js takes the template itself, not its name; the toolbar is every report's.
     figure = shared.figure
     assert figure["layout"]["template"]["layout"]["plot_bgcolor"] == "white"
@@ -105,10 +105,10 @@ def test_the_kept_plotly_js_is_plotlys_basic_bundle_and_charts_stay_within_it():
     """The basic bundle matches the plotly.js major version plotly.py writes figures for."""
     from plotly.offline import get_plotlyjs_version
 
-    header = startup.plotly_js().read_text(encoding="utf-8")[:200]
+    header = startup.PLOTLY_BASIC.read_text(encoding="utf-8")[:200]
     kept = re.search(r"plotly\.js \(basic - minified\) v(\d+)\.", header)
     assert kept and kept.group(1) == get_plotlyjs_version().split(".")[0]
-    assert (startup.plotly_js().parent / "plotly-basic.LICENSE").read_text().startswith("MIT")
+    assert (startup.PLOTLY_BASIC.parent / "plotly-basic.LICENSE").read_text().startswith("MIT")
     # A trace the bundle lacks would leave a blank chart on the SENDCo's page: refused here.
     with pytest.raises(ValueError, match="cannot draw 'heatmap' traces"):
         chart.chart([{"type": "heatmap", "z": [[1]]}], {})
