@@ -88,6 +88,39 @@ def _choice(rng: np.random.Generator, values, n: int, weights=None) -> np.ndarra
     return rng.choice(np.asarray(values), size=n, p=p)
 
 
+def request_draws(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each request's kind and how many school days its acknowledgement took.
+
+    National proportions shared by the local-authority and national datasets: safeguarding
+    and urgent requests are routed on the day or the next; others are mostly answered
+    within five school days, 14% late (6 to 20 days).
+    """
+    kind = _choice(
+        rng, ["meeting", "information", "safeguarding", "urgent_day_to_day"], n, [62, 31, 3, 4]
+    )
+    routed = np.isin(kind, ["safeguarding", "urgent_day_to_day"])
+    prompt = _choice(rng, np.arange(6), n, [8, 24, 22, 16, 10, 8])
+    slow = rng.integers(6, 21, n)
+    taken = np.where(routed, rng.integers(0, 2, n), prompt)
+    taken = np.where(~routed & (rng.random(n) < 0.14), slow, taken)
+    return kind, taken
+
+
+def request_responses(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
+    """Each request's response: routed ones as routed, the rest drawn in national shares."""
+    own_response = _choice(
+        rng,
+        ["meeting_offered", "answered_without_meeting", "more_information_needed",
+         "timescale_proposed"],
+        len(kind), [45, 35, 12, 8],
+    )  # fmt: skip
+    return np.where(
+        kind == "safeguarding",
+        "routed_safeguarding",
+        np.where(kind == "urgent_day_to_day", "routed_class_teacher", own_response),
+    )
+
+
 def meeting_draws(
     rng: np.random.Generator, kind: np.ndarray, day: np.ndarray, as_of
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -228,30 +261,12 @@ def school_tables(
     candidates = np.arange(np.datetime64("2025-08-18"), as_of + 1)
     weight = np.where(np.isin(candidates, school_days), 1.0, 0.1)
     received = np.sort(_choice(rng, candidates, n_requests, weight))
-    kind = _choice(
-        rng, ["meeting", "information", "safeguarding", "urgent_day_to_day"], n_requests,
-        [62, 31, 3, 4],
-    )  # fmt: skip
-    routed = np.isin(kind, ["safeguarding", "urgent_day_to_day"])
-    prompt = _choice(rng, np.arange(6), n_requests, [8, 24, 22, 16, 10, 8])
-    slow = rng.integers(6, 21, n_requests)
-    taken = np.where(routed, rng.integers(0, 2, n_requests), prompt)
-    taken = np.where(~routed & (rng.random(n_requests) < 0.14), slow, taken)
+    kind, taken = request_draws(rng, n_requests)
     effective = np.searchsorted(school_days, received)
     ack_number = effective + taken
     ack = school_days[np.minimum(ack_number, len(school_days) - 1)]
     is_open = (ack_number >= len(school_days)) | (ack > as_of) | (rng.random(n_requests) < 0.02)
-    own_response = _choice(
-        rng,
-        ["meeting_offered", "answered_without_meeting", "more_information_needed",
-         "timescale_proposed"],
-        n_requests, [45, 35, 12, 8],
-    )  # fmt: skip
-    response = np.where(
-        kind == "safeguarding",
-        "routed_safeguarding",
-        np.where(kind == "urgent_day_to_day", "routed_class_teacher", own_response),
-    )
+    response = request_responses(rng, kind)
     requests = (
         pl.DataFrame(
             {

@@ -251,29 +251,12 @@ def batch_tables(
     candidate = np.clip(draw - request_school * len(candidates), 0, len(candidates) - 1)
     received = candidates[np.sort(candidate + request_school * len(candidates))
                           - request_school * len(candidates)]  # fmt: skip
-    kind = la_dataset._choice(
-        rng, ["meeting", "information", "safeguarding", "urgent_day_to_day"], r, [62, 31, 3, 4]
-    )
-    routed = np.isin(kind, ["safeguarding", "urgent_day_to_day"])
-    prompt = la_dataset._choice(rng, np.arange(6), r, [8, 24, 22, 16, 10, 8])
-    slow = rng.integers(6, 21, r)
-    taken = np.where(routed, rng.integers(0, 2, r), prompt)
-    taken = np.where(~routed & (rng.random(r) < 0.14), slow, taken)
+    kind, taken = la_dataset.request_draws(rng, r)
     ack_number = days.search(request_school, received) + taken
     ack = days.at(request_school, ack_number)
     is_open = (ack_number >= days.count[request_school]) | (ack > _AS_OF)
     is_open |= rng.random(r) < 0.02
-    own_response = la_dataset._choice(
-        rng,
-        ["meeting_offered", "answered_without_meeting", "more_information_needed",
-         "timescale_proposed"],
-        r, [45, 35, 12, 8],
-    )  # fmt: skip
-    response = np.where(
-        kind == "safeguarding",
-        "routed_safeguarding",
-        np.where(kind == "urgent_day_to_day", "routed_class_teacher", own_response),
-    )
+    response = la_dataset.request_responses(rng, kind)
     request_pupil = pupil_start[request_school] + _below(rng, per_school[request_school])
     channel = la_dataset._choice(
         rng, ["office", "class_teacher", "email", "phone", "other"], r, [40, 30, 20, 7, 3]

@@ -23,6 +23,16 @@ FOLDER = Path(__file__).resolve().parents[1] / "sendlib" / "present" / "template
 #: The address block, one paragraph per line; docxtpl's {%p %} tags drop their paragraph.
 ADDRESS = ["{%p for line in address %}", "{{ line }}", "{%p endfor %}"]
 
+#: How both letters end: another time, and who signs.
+CLOSING = [
+    "If this time does not suit you, please contact the school office as soon as you can so "
+    "that we can find another time.",
+    "Yours sincerely,",
+    "",
+    "{{ sender }}",
+    "{{ school_name }}",
+]
+
 ANNUAL_REVIEW = [
     "Dear {{ salutation }},",
     "**Annual review of {{ pupil_name }}'s Education, Health and Care plan**",
@@ -41,12 +51,7 @@ ANNUAL_REVIEW = [
     "After the meeting we will send the review report to you and to the local authority "
     "within two weeks; the local authority then decides within four weeks of the meeting "
     "whether to keep, amend or cease the plan.",
-    "If this time does not suit you, please contact the school office as soon as you can so "
-    "that we can find another time.",
-    "Yours sincerely,",
-    "",
-    "{{ sender }}",
-    "{{ school_name }}",
+    *CLOSING,
 ]
 
 REVIEW = [
@@ -61,12 +66,7 @@ REVIEW = [
     "of what was agreed.",
     "If you would like to share anything in writing before we meet, please send it to the "
     "school by {{ views_by }}.",
-    "If this time does not suit you, please contact the school office as soon as you can so "
-    "that we can find another time.",
-    "Yours sincerely,",
-    "",
-    "{{ sender }}",
-    "{{ school_name }}",
+    *CLOSING,
 ]
 
 

@@ -9,6 +9,7 @@ reason; in CI (``.ci/run`` sets CI=1 and installs chromium) it is a failure.
 import datetime as dt
 import os
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,36 @@ def edit(folder: Path, file: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1, f"{old!r} should occur once in {file}"
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def child_pids(parent: int) -> list[int]:
+    """Processes whose parent is ``parent`` (from /proc), exited ones not yet reaped too."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            found.append(int(entry.name))
+    return found
+
+
+def process_state(pid: int) -> str:
+    """One process's state letter from /proc (``Z`` once it has exited); ``""`` if gone."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
 
 
 @pytest.fixture(scope="session")

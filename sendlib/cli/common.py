@@ -88,9 +88,9 @@ def check_paths(args: argparse.Namespace) -> None:
             raise CommandLineError(f"--ics {ics}: {problem}; give a file name for the calendar")
     scenarios = getattr(args, "scenarios", None)
     if scenarios is not None:
-        from sendlib.school.paths import resolve_school_dir
+        from sendlib.school.paths import from_repository
 
-        problem = path_problem(resolve_school_dir(scenarios), "file", shown=str(scenarios))
+        problem = path_problem(from_repository(scenarios), "file", shown=str(scenarios))
         if problem is not None:
             raise CommandLineError(f"--scenarios {problem}; give a scenarios TOML file")
 
@@ -118,9 +118,9 @@ def as_of(args: argparse.Namespace) -> dt.date:
     """
     from sendlib.school.asof import resolve_as_of
     from sendlib.school.load import load_school
-    from sendlib.school.paths import resolve_school_dir
+    from sendlib.school.paths import from_repository
 
-    school = load_school(resolve_school_dir(args.school_dir))
+    school = load_school(from_repository(args.school_dir))
     day, args.note = resolve_as_of(school, args.as_of)
     return day
 

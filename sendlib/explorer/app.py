@@ -138,12 +138,13 @@ class CaseloadExplorer:
         self._years = sorted(
             registered["year_group"].unique().to_list(), key=lambda g: YEAR_RANK.get(g, 99)
         )
+        self._year_labels = [year_label(g) for g in self._years]
         self._needs = sorted(registered["primary_need"].drop_nulls().unique().to_list())
         self._months = review_months(cases.reviews)
-        # Figures start with their data: updates sent before the browser draws them are lost.
+        # The charts start with the whole caseload; a filter redraws their bars in place.
         everyone = cases.pupils
         self.by_year = _coverage_chart(
-            [year_label(g) for g in self._years],
+            self._year_labels,
             coverage_counts(everyone, "year_group", self._years),
             "Registered pupils shown: parent meetings by year group",
             horizontal=False,
@@ -228,9 +229,10 @@ class CaseloadExplorer:
         """Bring every part of the page in line with the filters."""
         shown = self.shown
         self._refresh_text(shown)
-        years = [year_label(g) for g in self._years]
         self.by_year.redraw(
-            _coverage_bars(years, coverage_counts(shown, "year_group", self._years), False)
+            _coverage_bars(
+                self._year_labels, coverage_counts(shown, "year_group", self._years), False
+            )
         )
         self.by_need.redraw(
             _coverage_bars(self._needs, coverage_counts(shown, "primary_need", self._needs), True)

@@ -86,9 +86,8 @@ def _chart_module(url: str | None) -> str:
     if url is not None:
         load = f"const LOAD = () => import(new URL({json.dumps(url)}, location.href).href);\n"
         return load + render
-    source = PLOTLY_BASIC
     # plotly.js sets window.Plotly; run it once however many charts the page holds.
-    inline = source.read_text(encoding="utf-8")
+    inline = PLOTLY_BASIC.read_text(encoding="utf-8")
     return f"const LOAD = async () => {{ if (!globalThis.Plotly) {{ {inline}\n}} }};\n" + render
 
 

@@ -74,7 +74,7 @@ _BUNDLE_URL = f"/voila/labextensions/{_BUNDLE_EXTENSION}/{_BUNDLE_FILE}"
 TEMPLATE = "sendlib-explorer"
 #: Voila's spinner says "Running caseload_explorer.ipynb..." then "Executing 2 of 3": the
 #: SENDCo reads what is happening instead. The page's head arrives at once, before the
-#: notebook has run, so the browser fetches and runs plotly.js (4.8 MB) while the kernel
+#: notebook has run, so the browser fetches and runs plotly.js (1.2 MB) while the kernel
 #: builds the explorer, not after, when the first chart asks for it.
 _TEMPLATE_PAGE = """{%- extends 'lab/index.html.j2' -%}
 {%- block notebook_css -%}
@@ -199,9 +199,9 @@ def serve(
         DataValidationError: the school folder has problems.
         CalendarRangeError: the as-of date is outside the school's calendar.
     """
-    from sendlib.school.paths import resolve_school_dir
+    from sendlib.school.paths import from_repository
 
-    folder = resolve_school_dir(school_dir).resolve()
+    folder = from_repository(school_dir).resolve()
     if not folder.is_dir():
         # Says what is wrong with the path, before anything starts. The rules (polars) are
         # imported here only then; otherwise while Voila starts.

@@ -17,7 +17,7 @@ from IPython.display import HTML, display
 from sendlib.present.escape import html_text, markdown_text, prose_html
 from sendlib.school.asof import calendar_note, resolve_as_of
 from sendlib.school.load import School, load_school
-from sendlib.school.paths import resolve_school_dir
+from sendlib.school.paths import from_repository
 
 _plotly_js_sent = False
 #: Charts shown so far in this kernel: each chart's element id is its number, not a uuid.
@@ -39,7 +39,7 @@ def open_school(school_dir: str | Path, as_of: str | dt.date | None) -> tuple[Sc
     When the school's calendar ended before today the page says so in one line, "as of X;
     the calendar ends Y", so a reader knows the figures are not today's.
     """
-    school = load_school(resolve_school_dir(school_dir))
+    school = load_school(from_repository(school_dir))
     day, _ = resolve_as_of(school, as_of or None)
     note = calendar_note(school, day)
     if note is not None:

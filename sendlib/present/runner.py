@@ -27,7 +27,7 @@ from sendlib.school.asof import resolve_as_of
 from sendlib.school.errors import ReportError
 from sendlib.school.load import load_school
 from sendlib.school.outputs import publish, refuse_inside, temporary_beside, write_file
-from sendlib.school.paths import REPOSITORY, resolve_school_dir
+from sendlib.school.paths import REPOSITORY, from_repository
 
 NOTEBOOKS = REPOSITORY / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -180,7 +180,7 @@ def render_notebook(
     (:func:`sendlib.school.asof.resolve_as_of`): a date, ISO or the school's format, or
     ``None`` for today (the last day of the records when the calendar has ended).
     """
-    folder = resolve_school_dir(school_dir)
+    folder = from_repository(school_dir)
     # Fail fast, with the validation or calendar message, before a kernel starts.
     school = load_school(folder)
     as_of, _ = resolve_as_of(school, as_of)

@@ -24,7 +24,7 @@ from sendlib.present.graduated import graduated_columns
 from sendlib.present.privacy import show_count, show_share, shown_share, suppressed
 from sendlib.rules.frame import LoadFailure, SchoolGroup, calendar_problems, load_schools
 from sendlib.rules.overview import GroupFigures, group_figures
-from sendlib.school.paths import resolve_school_dir
+from sendlib.school.paths import from_repository
 
 TABLE_FILES = ("school.toml", *(f"{t}.{x}" for t in ("pupils", "staff", "requests", "meetings", "plans") for x in ("csv", "parquet")))  # fmt: skip
 
@@ -69,7 +69,7 @@ def render_trust_overview(
     """Execute ``notebooks/trust_overview.ipynb`` and write ``<out>/trust_overview.html``."""
     from sendlib.present.runner import NOTEBOOKS, execute_notebook, export_html
 
-    folder = resolve_school_dir(trust_dir).resolve()
+    folder = from_repository(trust_dir).resolve()
     as_of = as_of or dt.date.today()
     out = Path(out_dir)
     executed = out / "trust_overview.ipynb"
@@ -147,7 +147,7 @@ def trust_overview(trust_dir: str | Path, as_of: dt.date | None = None) -> Trust
     Folders that fail validation, or whose calendar does not cover ``as_of``, are left out
     and listed in ``excluded``; the others are computed together (sendlib.rules.overview).
     """
-    folder = resolve_school_dir(trust_dir)
+    folder = from_repository(trust_dir)
     as_of = as_of or dt.date.today()
     folders = school_folders(folder)
     # Starting processes costs more than loading a few small folders.

@@ -20,8 +20,3 @@ def from_repository(path: str | Path) -> Path:
     if candidate.is_absolute() or candidate.exists():
         return candidate
     return REPOSITORY / candidate
-
-
-def resolve_school_dir(school_dir: str | Path) -> Path:
-    """A school folder as given, or relative to the repository when that is where it is."""
-    return from_repository(school_dir)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import free_port
 
 import sendlib
 from sendlib.explorer.access import ENV_TOKEN, new_token, page_url
@@ -92,12 +93,6 @@ def sendlib_command() -> list[str]:
     """The installed console script beside this Python, else the module."""
     script = Path(sys.executable).with_name("sendlib")
     return [str(script)] if script.exists() else [sys.executable, "-m", "sendlib.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def port_open(port: int) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import child_pids, free_port, process_state
 
 import sendlib
 from sendlib import DataValidationError
@@ -35,21 +36,7 @@ def test_serve_refuses_a_port_in_use(capsys):
 
 def children() -> list[int]:
     """The processes this one started that are still alive (Voila, its kernels)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if entry.name.isdigit() and int(fields[1]) == os.getpid() and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return [pid for pid in child_pids(os.getpid()) if process_state(pid) not in ("Z", "")]
 
 
 def test_serve_stops_voila_when_the_school_folder_has_problems(tmp_path):

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import child_pids, free_port
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -47,12 +47,6 @@ def named_school(folder: Path) -> Path:
     ]
     pupils.write_text("\n".join(named) + "\n", encoding="utf-8")
     return folder
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Explorer:
@@ -91,21 +85,6 @@ class Explorer:
 
     def kernel_pids(self) -> list[int]:
         return child_pids(self.voila_pid())
-
-
-def child_pids(parent: int) -> list[int]:
-    """Processes whose parent is ``parent`` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == parent:
-            found.append(int(entry.name))
-    return found
 
 
 def cmdline(pid: int) -> str:
